@@ -1,0 +1,32 @@
+/**
+ * SpaceInvite, a shareable invite code for a Space (draft-atwood-jmap-chat-00 §SpaceInvite).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
+import { ContactId } from "./ChatContact.js"
+import { optionalNullable } from "./internal/optional.js"
+
+/**
+ * An invite to a Space (core draft §SpaceInvite). The server assigns `id` and `code`.
+ *
+ * `code` is a secret: whoever holds it can join the Space (it is the `inviteCode` of `Space/join`).
+ * It stays a plain string so that it round-trips, so do not log decoded invites; wrap it in
+ * `Redacted` where it is kept.
+ */
+export const SpaceInvite = OpenStruct({
+  id: Id,
+  code: Schema.String,
+  spaceId: Id,
+  /** The channel to highlight when a new member arrives. */
+  defaultChannelId: optionalNullable(Id),
+  createdBy: ContactId,
+  expiresAt: optionalNullable(UTCDate),
+  /** Redemption is refused once `uses` reaches it. */
+  maxUses: optionalNullable(UnsignedInt),
+  uses: UnsignedInt,
+  createdAt: UTCDate
+}, "SpaceInvite")
+/** @see {@link SpaceInvite} */
+export type SpaceInvite = typeof SpaceInvite.Type
