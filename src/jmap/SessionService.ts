@@ -1,0 +1,373 @@
+/**
+ * `SessionService`: the current RFC 8620 §2 Session, fetched lazily once and shared by concurrent
+ * callers, refreshed when an API response carries a different `sessionState` (§3.4) and dropped on
+ * a 401; plus the calls that need it: API requests within the server's limits, blob transfer
+ * through the session's URL templates, and capability look-ups.
+ *
+ * @since 0.1.0
+ */
+import {
+  Context,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  type Schema,
+  type Scope,
+  Stream,
+  SubscriptionRef
+} from "effect"
+import { NodeInspectSymbol } from "effect/Inspectable"
+import { InvalidArgument, InvalidSession, type ParseError } from "./Errors.js"
+import * as HttpTransport from "./HttpTransport.js"
+import { decodeValue } from "./internal/json.js"
+import type { Id } from "./Primitives.js"
+import {
+  type BlobUploadResponse,
+  CoreCapabilityUri,
+  type Session,
+  WebSocketCapability,
+  WebSocketCapabilityUri
+} from "./Session.js"
+import { expandTemplate, resolveTemplate } from "./UriTemplate.js"
+import type { JmapRequest, JmapResponse } from "./Wire.js"
+
+/** Errors of obtaining the Session. */
+export type SessionError = HttpTransport.FetchSessionError
+
+/** Errors of {@link Service.call}. */
+export type CallError = HttpTransport.CallError | SessionError
+
+/** The server limits of `urn:ietf:params:jmap:core` this client enforces before sending (RFC 8620 §2). */
+export interface CoreLimits {
+  readonly maxSizeUpload?: number
+  readonly maxConcurrentUpload?: number
+  readonly maxSizeRequest?: number
+  readonly maxConcurrentRequests?: number
+  readonly maxCallsInRequest?: number
+  readonly maxObjectsInGet?: number
+  readonly maxObjectsInSet?: number
+}
+
+/** Variables of the `eventSourceUrl` template (RFC 8620 §7.3). */
+export interface EventSourceParams {
+  /** Comma-separated type names, or `*`. Default `*`. */
+  readonly types?: string
+  /** `state` or `no`. Default `no`. */
+  readonly closeafter?: "state" | "no"
+  /** Ping interval in seconds; 0 disables pings. Default 0. */
+  readonly ping?: number
+}
+
+/** The operations of a `SessionService`. Every method has `R = never`. */
+export interface Service {
+  readonly transport: HttpTransport.Service
+  /** The current Session (fetched on first use, then cached; concurrent callers share one fetch). */
+  readonly get: Effect.Effect<Session, SessionError>
+  /** Fetches the Session again now. */
+  readonly refresh: Effect.Effect<Session, SessionError>
+  /** Forgets the cached Session; the next `get` fetches it. */
+  readonly invalidate: Effect.Effect<void>
+  /** Every Session this service obtains, starting with the current one if any. */
+  readonly changes: Stream.Stream<Session>
+  /** The URL the Session was served from (after redirects): the base for relative URLs. */
+  readonly sessionUrl: Effect.Effect<string, SessionError>
+  /** The limits of the core capability (absent limits are not enforced). */
+  readonly limits: Effect.Effect<CoreLimits, SessionError>
+  /**
+   * POSTs `request` to the Session's `apiUrl`, after checking it against the server's limits
+   * (`InvalidArgument` before any I/O), and within `maxConcurrentRequests`.
+   */
+  readonly call: (request: JmapRequest, options?: HttpTransport.CallOptions) => Effect.Effect<JmapResponse, CallError>
+  /** `primaryAccounts[capability]`; missing → `InvalidSession`. */
+  readonly primaryAccountId: (capability: string) => Effect.Effect<Id, SessionError | InvalidSession>
+  /** The session-level capability object `uri`, decoded with `schema`; `None` when not advertised. */
+  readonly capability: <A, I>(
+    uri: string,
+    schema: Schema.Schema<A, I, never>
+  ) => Effect.Effect<Option.Option<A>, SessionError | ParseError>
+  /** The account-level capability object `uri` of `accountId`; `None` when absent. */
+  readonly accountCapability: <A, I>(
+    accountId: string,
+    uri: string,
+    schema: Schema.Schema<A, I, never>
+  ) => Effect.Effect<Option.Option<A>, SessionError | ParseError>
+  /** The RFC 8887 WebSocket capability with its `url` resolved against the session URL (as `ws:`/`wss:`). */
+  readonly webSocketCapability: Effect.Effect<Option.Option<WebSocketCapability>, SessionError | ParseError | InvalidSession>
+  /** Uploads a blob through the Session's `uploadUrl`, within `maxSizeUpload` and `maxConcurrentUpload`. */
+  readonly upload: <E = never>(
+    options: Omit<HttpTransport.UploadOptions<E>, "uploadUrl">
+  ) => Effect.Effect<BlobUploadResponse, HttpTransport.UploadError | SessionError | E>
+  /** Downloads a blob through the Session's `downloadUrl`. */
+  readonly download: (
+    options: Omit<HttpTransport.DownloadOptions, "downloadUrl">
+  ) => Effect.Effect<Uint8Array, HttpTransport.DownloadError | SessionError>
+  /** Streams a blob through the Session's `downloadUrl` without buffering it. */
+  readonly downloadStream: (
+    options: Omit<HttpTransport.DownloadStreamOptions, "downloadUrl">
+  ) => Stream.Stream<Uint8Array, HttpTransport.DownloadError | SessionError>
+  /** The expanded `eventSourceUrl`. */
+  readonly eventSourceUrl: (params?: EventSourceParams) => Effect.Effect<string, SessionError | InvalidSession>
+}
+
+/** The `SessionService` tag. */
+export class SessionService extends Context.Tag("effect-jmap-chat/SessionService")<SessionService, Service>() {}
+
+interface Cached {
+  readonly session: Session
+  readonly url: string
+  readonly limits: CoreLimits
+  readonly stale: boolean
+}
+
+const urlFields = ["apiUrl", "uploadUrl", "downloadUrl", "eventSourceUrl"] as const
+
+const positive = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined
+
+const coreLimits = (session: Session): CoreLimits => {
+  const core = session.capabilities[CoreCapabilityUri]
+  if (typeof core !== "object" || core === null) return {}
+  const c = core as Record<string, unknown>
+  const limits: Record<string, number> = {}
+  for (
+    const key of [
+      "maxSizeUpload",
+      "maxConcurrentUpload",
+      "maxSizeRequest",
+      "maxConcurrentRequests",
+      "maxCallsInRequest",
+      "maxObjectsInGet",
+      "maxObjectsInSet"
+    ] as const
+  ) {
+    const value = positive(c[key])
+    if (value !== undefined) limits[key] = value
+  }
+  return limits
+}
+
+/** Hides the user name, state and account names from `inspect`/`console.log` (they identify a person). */
+const redactForInspection = (session: Session): Session => {
+  Object.defineProperty(session, NodeInspectSymbol, {
+    enumerable: false,
+    value: () => ({
+      ...session,
+      username: "<redacted>",
+      state: "<opaque>",
+      accounts: Object.fromEntries(
+        Object.entries(session.accounts).map(([id, account]) => [id, { ...account, name: "<redacted>" }])
+      )
+    })
+  })
+  return session
+}
+
+/**
+ * Resolves the Session's URLs against the URL it was served from (they may be relative, RFC 8620
+ * §2) and requires http(s).
+ */
+export const resolveSessionUrls = (session: Session, base: string): Either.Either<Session, InvalidSession> => {
+  const resolved: Record<string, string> = {}
+  for (const field of urlFields) {
+    const url = resolveTemplate(session[field], base)
+    if (Either.isLeft(url)) return Either.left(new InvalidSession({ description: `${field} is not a valid URL` }))
+    const scheme = url.right.slice(0, url.right.indexOf(":")).toLowerCase()
+    if (scheme !== "http" && scheme !== "https") {
+      return Either.left(new InvalidSession({ description: `session URL has non-http/https scheme: ${field}` }))
+    }
+    resolved[field] = url.right
+  }
+  return Either.right({ ...session, ...resolved })
+}
+
+const countSetObjects = (args: Record<string, unknown>): number => {
+  const size = (v: unknown) =>
+    Array.isArray(v) ? v.length : typeof v === "object" && v !== null ? Object.keys(v).length : 0
+  return size(args["create"]) + size(args["update"]) + size(args["destroy"])
+}
+
+/** Checks a request against the server's limits before it is sent (RFC 8620 §2 core capability). */
+export const checkLimits = (request: JmapRequest, limits: CoreLimits): Either.Either<void, InvalidArgument> => {
+  if (limits.maxCallsInRequest !== undefined && request.methodCalls.length > limits.maxCallsInRequest) {
+    return Either.left(
+      new InvalidArgument({
+        description: `request has ${request.methodCalls.length} method calls; the server allows ${limits.maxCallsInRequest}`
+      })
+    )
+  }
+  for (const [name, args] of request.methodCalls) {
+    const ids = args["ids"]
+    if (limits.maxObjectsInGet !== undefined && name.endsWith("/get") && Array.isArray(ids) && ids.length > limits.maxObjectsInGet) {
+      return Either.left(
+        new InvalidArgument({
+          description: `${name} asks for ${ids.length} objects; the server allows ${limits.maxObjectsInGet}`
+        })
+      )
+    }
+    if (limits.maxObjectsInSet !== undefined && name.endsWith("/set")) {
+      const count = countSetObjects(args)
+      if (count > limits.maxObjectsInSet) {
+        return Either.left(
+          new InvalidArgument({
+            description: `${name} changes ${count} objects; the server allows ${limits.maxObjectsInSet}`
+          })
+        )
+      }
+    }
+  }
+  return Either.right(undefined)
+}
+
+/** Builds the service on an `HttpTransport`. Needs a scope for background session refreshes. */
+export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> = Effect.gen(function*() {
+  const transport = yield* HttpTransport.HttpTransport
+  const scope = yield* Effect.scope
+  const cache = yield* SubscriptionRef.make(Option.none<Cached>())
+  const lock = yield* Effect.makeSemaphore(1)
+  let requestPermits: Effect.Semaphore | undefined
+  let uploadPermits: Effect.Semaphore | undefined
+
+  const fetch = Effect.gen(function*() {
+    const fetched = yield* transport.fetchSession
+    const session = yield* resolveSessionUrls(fetched.session, fetched.url)
+    const limits = coreLimits(session)
+    requestPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentRequests ?? Number.MAX_SAFE_INTEGER)
+    uploadPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentUpload ?? Number.MAX_SAFE_INTEGER)
+    const cached: Cached = { session: redactForInspection(session), url: fetched.url, limits, stale: false }
+    yield* SubscriptionRef.set(cache, Option.some(cached))
+    return cached
+  })
+
+  const current: Effect.Effect<Cached, SessionError> = Effect.flatMap(
+    SubscriptionRef.get(cache),
+    (cached) =>
+      Option.isSome(cached) && !cached.value.stale ? Effect.succeed(cached.value) : lock.withPermits(1)(
+        Effect.flatMap(
+          SubscriptionRef.get(cache),
+          (again) => Option.isSome(again) && !again.value.stale ? Effect.succeed(again.value) : fetch
+        )
+      )
+  )
+
+  const get = Effect.map(current, (c) => c.session).pipe(Effect.withSpan("SessionService.get"))
+
+  const markStale = (state: string) =>
+    SubscriptionRef.update(cache, Option.map((c) => (c.session.state === state ? { ...c, stale: true } : c)))
+
+  const call: Service["call"] = (request, options) =>
+    Effect.gen(function*() {
+      const cached = yield* current
+      yield* checkLimits(request, cached.limits)
+      const response = yield* requestPermits!.withPermits(1)(
+        transport.call(cached.session.apiUrl, request, options)
+      ).pipe(
+        Effect.tapErrorTag("AuthFailed", () => SubscriptionRef.set(cache, Option.none()))
+      )
+      if (response.sessionState !== cached.session.state) {
+        // RFC 8620 §3.4: the Session changed; refetch it in the background (single flight).
+        yield* markStale(cached.session.state)
+        yield* Effect.forkIn(Effect.ignore(current), scope)
+      }
+      return response
+    }).pipe(Effect.withSpan("SessionService.call"))
+
+  const primaryAccountId: Service["primaryAccountId"] = (capability) =>
+    Effect.flatMap(get, (session) => {
+      const id = session.primaryAccounts[capability]
+      return id === undefined
+        ? Effect.fail(new InvalidSession({ description: `no primary account for ${capability}` }))
+        : Effect.succeed(id)
+    })
+
+  const decodeOptional = <A, I>(value: unknown, schema: Schema.Schema<A, I, never>, subject: string) =>
+    value === undefined ? Effect.succeedNone : Effect.map(decodeValue(schema, value, subject), Option.some)
+
+  const capability: Service["capability"] = (uri, schema) =>
+    Effect.flatMap(get, (session) => decodeOptional(session.capabilities[uri], schema, `capability ${uri}`))
+
+  const accountCapability: Service["accountCapability"] = (accountId, uri, schema) =>
+    Effect.flatMap(get, (session) =>
+      decodeOptional(session.accounts[accountId]?.accountCapabilities[uri], schema, `account capability ${uri}`))
+
+  const webSocketCapability: Service["webSocketCapability"] = Effect.gen(function*() {
+    const cached = yield* current
+    const cap = yield* decodeOptional(
+      cached.session.capabilities[WebSocketCapabilityUri],
+      WebSocketCapability,
+      `capability ${WebSocketCapabilityUri}`
+    )
+    if (Option.isNone(cap)) return cap
+    let url: URL
+    try {
+      url = new URL(cap.value.url, cached.url)
+    } catch {
+      return yield* new InvalidSession({ description: "WebSocket capability url is not a valid URL" })
+    }
+    if (url.protocol === "http:") url.protocol = "ws:"
+    else if (url.protocol === "https:") url.protocol = "wss:"
+    if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+      return yield* new InvalidSession({ description: "WebSocket capability url must be ws(s) or http(s)" })
+    }
+    return Option.some({ ...cap.value, url: url.href })
+  })
+
+  const upload: Service["upload"] = (options) =>
+    Effect.gen(function*() {
+      const cached = yield* current
+      const max = cached.limits.maxSizeUpload
+      if (max !== undefined && options.body instanceof Uint8Array && options.body.length > max) {
+        return yield* new InvalidArgument({
+          description: `blob of ${options.body.length} bytes exceeds the server's maxSizeUpload of ${max}`
+        })
+      }
+      return yield* uploadPermits!.withPermits(1)(
+        transport.upload({ ...options, uploadUrl: cached.session.uploadUrl })
+      )
+    })
+
+  const download: Service["download"] = (options) =>
+    Effect.flatMap(current, (cached) => transport.download({ ...options, downloadUrl: cached.session.downloadUrl }))
+
+  const downloadStream: Service["downloadStream"] = (options) =>
+    Stream.unwrap(
+      Effect.map(current, (cached) => transport.downloadStream({ ...options, downloadUrl: cached.session.downloadUrl }))
+    )
+
+  const eventSourceUrl: Service["eventSourceUrl"] = (params = {}) =>
+    Effect.flatMap(get, (session) =>
+      expandTemplate(session.eventSourceUrl, {
+        types: params.types ?? "*",
+        closeafter: params.closeafter ?? "no",
+        ping: String(params.ping ?? 0)
+      }))
+
+  return SessionService.of({
+    transport,
+    get,
+    refresh: lock.withPermits(1)(fetch).pipe(Effect.map((c) => c.session)),
+    invalidate: SubscriptionRef.set(cache, Option.none()),
+    changes: cache.changes.pipe(Stream.filterMap(Option.map((c) => c.session)), Stream.changes),
+    sessionUrl: Effect.map(current, (c) => c.url),
+    limits: Effect.map(current, (c) => c.limits),
+    call,
+    primaryAccountId,
+    capability,
+    accountCapability,
+    webSocketCapability,
+    upload,
+    download,
+    downloadStream,
+    eventSourceUrl
+  })
+})
+
+/** The `SessionService` layer; needs `HttpTransport`. */
+export const layer: Layer.Layer<SessionService, never, HttpTransport.HttpTransport> = Layer.scoped(SessionService, make)
+
+/** Decodes a capability object (or anything JSON) with `schema`; exported for callers holding a raw Session. */
+export const decodeCapability = <A, I>(
+  value: unknown,
+  schema: Schema.Schema<A, I, never>,
+  subject: string
+): Either.Either<A, ParseError> => decodeValue(schema, value, subject)

@@ -1,0 +1,231 @@
+/**
+ * Boundary helpers of `HttpTransport`: base-URL rules, capped body reading, status → error mapping
+ * and `Retry-After` parsing. Platform errors are mapped to the SDK's errors here, once.
+ *
+ * @internal
+ */
+import type { HttpClientError, HttpClientResponse } from "@effect/platform"
+import { Duration, Effect, Either, Option, Schema, Stream } from "effect"
+import {
+  AuthFailed,
+  HttpError,
+  InvalidArgument,
+  RateLimited,
+  redactUrl,
+  RequestError,
+  ResponseTooLarge
+} from "../Errors.js"
+import { ProblemDetails } from "../Wire.js"
+
+/**
+ * Validates a server base URL: http(s) origin only. User-info, path, query and fragment are
+ * rejected without echoing the URL (it may carry a password). A trailing `/` is accepted.
+ */
+export const parseBaseUrl = (input: string): Either.Either<string, InvalidArgument> => {
+  if (input.trim() === "") return Either.left(new InvalidArgument({ description: "base URL may not be empty" }))
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    return Either.left(new InvalidArgument({ description: "base URL is not a valid URL" }))
+  }
+  if (url.username !== "" || url.password !== "") {
+    return Either.left(
+      new InvalidArgument({ description: "base URL may not contain user-info; pass credentials as auth instead" })
+    )
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Either.left(new InvalidArgument({ description: `base URL scheme must be http or https, got: ${url.protocol}` }))
+  }
+  if (url.pathname !== "/" && url.pathname !== "") {
+    return Either.left(new InvalidArgument({ description: "base URL must not have a path component" }))
+  }
+  if (url.search !== "" || input.includes("?")) {
+    return Either.left(new InvalidArgument({ description: "base URL must not have a query string" }))
+  }
+  if (url.hash !== "" || input.includes("#")) {
+    return Either.left(new InvalidArgument({ description: "base URL must not have a fragment" }))
+  }
+  return Either.right(url.origin)
+}
+
+/** Parses `url` and requires an http(s) scheme (an SSRF guard for URLs that come from a server). */
+export const httpUrl = (url: string, what: string): Either.Either<URL, InvalidArgument> => {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === "http:" || parsed.protocol === "https:"
+      ? Either.right(parsed)
+      : Either.left(new InvalidArgument({ description: `${what} must have an http or https scheme, got: ${parsed.protocol}` }))
+  } catch {
+    return Either.left(new InvalidArgument({ description: `${what} is not a valid absolute URL` }))
+  }
+}
+
+/** The origin a ws(s) or http(s) URL would present credentials to, in http(s) form. */
+export const credentialOrigin = (url: string): string | undefined => {
+  try {
+    const u = new URL(url)
+    const protocol = u.protocol === "ws:" ? "http:" : u.protocol === "wss:" ? "https:" : u.protocol
+    return `${protocol}//${u.host}`
+  } catch {
+    return undefined
+  }
+}
+
+/** Maps a platform `HttpClientError` to the SDK's `HttpError`. */
+export const fromPlatformError = (method: string, url: string) => (error: HttpClientError.HttpClientError): HttpError =>
+  new HttpError({
+    reason: error._tag === "RequestError"
+      ? error.reason === "Transport" ? "Connect" : error.reason === "Encode" ? "RequestBody" : "Other"
+      : error.reason === "StatusCode"
+      ? "Status"
+      : "ResponseBody",
+    method,
+    url: redactUrl(url),
+    ...(error._tag === "ResponseError" ? { status: error.response.status } : {}),
+    description: describeCause(error.cause) ?? error.reason
+  })
+
+const describeCause = (cause: unknown): string | undefined => {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code
+    return typeof code === "string" ? `${code}: ${cause.message}` : cause.message
+  }
+  return undefined
+}
+
+/**
+ * Parses `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP-date, relative to `nowMillis`.
+ * Malformed values are ignored.
+ */
+export const parseRetryAfter = (value: string | undefined, nowMillis: number): Option.Option<Duration.Duration> => {
+  if (value === undefined) return Option.none()
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Option.some(Duration.seconds(Number(trimmed)))
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date) || !/[A-Za-z]/.test(trimmed)) return Option.none()
+  return Option.some(Duration.millis(Math.max(0, date - nowMillis)))
+}
+
+/**
+ * Reads a body into memory, failing with `ResponseTooLarge` as soon as it is known to exceed
+ * `limit`: up front from `Content-Length`, otherwise from the running total while streaming, so a
+ * never-ending body costs at most `limit` bytes.
+ */
+export const readCapped = (
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number,
+  method: string,
+  url: string
+): Effect.Effect<Uint8Array, ResponseTooLarge | HttpError> =>
+  Effect.suspend(() => {
+    const declared = contentLength(response)
+    if (declared !== undefined && declared > limit) {
+      return Effect.fail(new ResponseTooLarge({ limit, actual: declared, url: redactUrl(url) }))
+    }
+    const chunks: Array<Uint8Array> = []
+    let total = 0
+    return response.stream.pipe(
+      Stream.mapError(fromPlatformError(method, url)),
+      Stream.runForEachChunk((chunk) => {
+        for (const bytes of chunk) {
+          total += bytes.length
+          if (total > limit) return Effect.fail(new ResponseTooLarge({ limit, url: redactUrl(url) }))
+          chunks.push(bytes)
+        }
+        return Effect.void
+      }),
+      Effect.map(() => concat(chunks, total))
+    )
+  })
+
+/** A body stream that fails with `ResponseTooLarge` once more than `limit` bytes have passed (no buffering). */
+export const capStream = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  limit: number,
+  url: string
+): Stream.Stream<Uint8Array, E | ResponseTooLarge> =>
+  Stream.suspend(() => {
+    let total = 0
+    return Stream.mapChunksEffect(stream, (chunk) => {
+      for (const bytes of chunk) total += bytes.length
+      return total > limit ? Effect.fail(new ResponseTooLarge({ limit, url: redactUrl(url) })) : Effect.succeed(chunk)
+    })
+  })
+
+/** The `Content-Length` of a response, when it is a valid number. */
+export const contentLength = (response: HttpClientResponse.HttpClientResponse): number | undefined => {
+  const raw = response.headers["content-length"]
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined
+  return Number(raw)
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+const textDecoder = new TextDecoder("utf-8", { fatal: false })
+
+/** Decodes UTF-8 bytes (a BOM is dropped; invalid sequences become U+FFFD). */
+export const utf8 = (bytes: Uint8Array): string => textDecoder.decode(bytes)
+
+/** How much of an error response is read to look for an RFC 7807 body. */
+const errorBodyLimit = 64 * 1024
+
+const isProblem = Schema.is(ProblemDetails)
+
+/**
+ * Maps a non-2xx response to the SDK's errors: 401/403 → `AuthFailed`, 429 → `RateLimited`
+ * (with `Retry-After`), an RFC 7807 body with a JMAP error type → `RequestError`, anything else →
+ * `HttpError` with the status. At most 64 KiB of the body is read.
+ */
+export const failStatus = (
+  response: HttpClientResponse.HttpClientResponse,
+  method: string,
+  url: string,
+  nowMillis: number
+): Effect.Effect<never, HttpError | AuthFailed | RateLimited | RequestError> => {
+  const status = response.status
+  const safeUrl = redactUrl(url)
+  const body = readCapped(response, errorBodyLimit, method, url).pipe(
+    Effect.map((bytes) => {
+      try {
+        return JSON.parse(utf8(bytes)) as unknown
+      } catch {
+        return undefined
+      }
+    }),
+    Effect.orElseSucceed(() => undefined)
+  )
+  if (status === 401 || status === 403) {
+    return Effect.flatMap(body, () => Effect.fail(new AuthFailed({ status, url: safeUrl })))
+  }
+  if (status === 429) {
+    const retryAfter = parseRetryAfter(response.headers["retry-after"], nowMillis)
+    return Effect.flatMap(body, () =>
+      Effect.fail(
+        new RateLimited({ url: safeUrl, ...(Option.isSome(retryAfter) ? { retryAfter: retryAfter.value } : {}) })
+      ))
+  }
+  return Effect.flatMap(body, (json): Effect.Effect<never, HttpError | RequestError> => {
+    if (isProblem(json) && json.type.startsWith("urn:ietf:params:jmap:error:")) {
+      return Effect.fail(
+        new RequestError({
+          type: json.type,
+          status: json.status ?? status,
+          ...(json.title === undefined ? {} : { title: json.title }),
+          ...(json.detail === undefined ? {} : { detail: json.detail }),
+          ...(json.limit === undefined ? {} : { limit: json.limit })
+        })
+      )
+    }
+    return Effect.fail(new HttpError({ reason: "Status", method, url: safeUrl, status }))
+  })
+}
