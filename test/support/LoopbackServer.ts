@@ -13,7 +13,7 @@ export interface Received {
   readonly body: Buffer
 }
 
-export type Handler = (req: Received, res: Http.ServerResponse) => void | Promise<void>
+export type Handler = (req: Received, res: Http.ServerResponse) => unknown
 
 export interface LoopbackServer {
   readonly url: string
