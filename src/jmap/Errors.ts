@@ -256,6 +256,28 @@ export class RequestError extends Schema.TaggedError<RequestError>(`${prefix}Req
   }
 }
 
+/**
+ * One object of a `/set` call was rejected (RFC 8620 §5.3 `notCreated` / `notUpdated` /
+ * `notDestroyed`): raised by the single-object convenience forms so a rejected write is never
+ * silently lost. `type` is the SetError type (open), `error` the whole SetError object.
+ */
+export class SetFailed extends Schema.TaggedError<SetFailed>(`${prefix}SetFailed`)("SetFailed", {
+  operation: Schema.Literal("create", "update", "destroy"),
+  /** The creation id (for create) or the object id. */
+  id: Schema.String,
+  method: Schema.String,
+  type: Schema.String,
+  description: Schema.optional(Schema.String),
+  properties: Schema.optional(Schema.Array(Schema.String)),
+  error: Schema.Unknown
+}) {
+  override get message(): string {
+    return `${this.method} could not ${this.operation} ${this.id}: ${this.type}` +
+      (this.properties && this.properties.length > 0 ? ` (${this.properties.join(", ")})` : "") +
+      (this.description ? `: ${this.description}` : "")
+  }
+}
+
 /** Every failure the SDK can produce. Each public effect declares the subset it can actually fail with. */
 export type ClientError =
   | HttpError
@@ -274,6 +296,7 @@ export type ClientError =
   | InvalidHeaderValue
   | RateLimited
   | RequestError
+  | SetFailed
 
 /** Schema of {@link ClientError}, e.g. to send errors across a worker or RPC boundary. */
 export const ClientError = Schema.Union(
@@ -292,7 +315,8 @@ export const ClientError = Schema.Union(
   SerializeError,
   InvalidHeaderValue,
   RateLimited,
-  RequestError
+  RequestError,
+  SetFailed
 )
 
 /** The failures of any HTTP exchange with the server (what `HttpTransport` maps platform errors to). */
