@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Predicate, Schema } from "effect"
 import { OpenStruct, UnsignedInt } from "../jmap/Primitives.js"
 import { AccountRole, BodyType, UrgencyLevel } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /** The capability URIs of JMAP core, JMAP Chat and the companion specifications it uses (spec-digest §1). */
 export const CapabilityUri = {
@@ -36,7 +36,11 @@ export const CapabilityUri = {
 /** One of the {@link CapabilityUri} values. */
 export type CapabilityUri = (typeof CapabilityUri)[keyof typeof CapabilityUri]
 
-const emptyCapability = (identifier: string) => OpenStruct({}, identifier)
+/** An object with no defined properties; unlike a bare `Struct({})` it refuses non-objects. */
+const emptyCapability = (identifier: string) =>
+  OpenStruct({}).pipe(Schema.filter(Predicate.isRecord, { message: () => "expected a capability object" })).annotations({
+    identifier
+  })
 
 /**
  * Session-level `capabilities["urn:ietf:params:jmap:chat"]`: an empty object (core draft

@@ -8,7 +8,7 @@ import { Schema } from "effect"
 import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
 import { ChannelPermissionTargetType, ChatKind, ChatMemberRole, Permission } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /** One participant of a group Chat (core draft §ChatMember). */
 export const ChatMember = OpenStruct({

@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { JsonObject, OpenStruct, UTCDate } from "../jmap/Primitives.js"
+import { OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { EndpointType, Presence } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { Metadata, optionalNullable } from "./internal/schema.js"
 
 /**
  * A user id: `ChatContact.id`, exactly the identity string of the authentication layer (core draft
@@ -31,7 +31,7 @@ export const Endpoint = OpenStruct({
   type: EndpointType,
   uri: Schema.String,
   label: optionalNullable(Schema.String),
-  metadata: optionalNullable(JsonObject)
+  metadata: optionalNullable(Metadata)
 }, "Endpoint")
 /** @see {@link Endpoint} */
 export type Endpoint = typeof Endpoint.Type

@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import { Id, OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /**
  * A CustomEmoji shortcode: lowercase letters, digits, `-` and `_`, without colons (core draft

@@ -6,10 +6,10 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { Id, JsonObject, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
+import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
 import { BodyType, BroadcastScope, DeliveryState, EndpointType, ReadDisposition } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { mapKey, Metadata, optionalNullable } from "./internal/schema.js"
 
 /** The `senderId` value that means "the account owner" (core draft §Message, §Reaction). */
 export const selfSenderId = "self"
@@ -55,7 +55,7 @@ export const MessageAction = OpenStruct({
   label: optionalNullable(Schema.String),
   /** Clients SHOULD show the action as expired after this time; nobody enforces it. */
   expiresAt: optionalNullable(UTCDate),
-  metadata: optionalNullable(JsonObject)
+  metadata: optionalNullable(Metadata)
 }, "MessageAction")
 /** @see {@link MessageAction} */
 export type MessageAction = typeof MessageAction.Type
@@ -141,7 +141,7 @@ export const Message = OpenStruct({
   mentions: Schema.Array(Mention),
   broadcastMentions: Schema.optionalWith(Schema.Array(BroadcastMention), { default: () => [] }),
   actions: Schema.Array(MessageAction),
-  reactions: Schema.Record({ key: Id, value: Reaction }),
+  reactions: Schema.Record({ key: mapKey(Id), value: Reaction }),
   replyTo: optionalNullable(Id),
   threadRootId: optionalNullable(Id),
   replyCount: optionalNullable(UnsignedInt),
@@ -152,7 +152,7 @@ export const Message = OpenStruct({
   burnOnRead: optionalNullable(Schema.Boolean),
   deliveryState: DeliveryState,
   /** Only on the owner's own messages (`senderId == "self"`), keyed by recipient contact id. */
-  deliveryReceipts: optionalNullable(Schema.Record({ key: ContactId, value: DeliveryReceipt })),
+  deliveryReceipts: optionalNullable(Schema.Record({ key: mapKey(ContactId), value: DeliveryReceipt })),
   deliveredAt: optionalNullable(UTCDate),
   readAt: optionalNullable(UTCDate),
   readDisposition: optionalNullable(ReadDisposition),

@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import { Id, OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { Presence } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /**
  * The account's singleton presence record (core draft §PresenceStatus). When `expiresAt` passes the

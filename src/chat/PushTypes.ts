@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import { Id, OpenStruct, State, UTCDate } from "../jmap/Primitives.js"
 import { BroadcastScope, ChatKind, UrgencyLevel } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 import { SenderId } from "./Message.js"
 
 /**

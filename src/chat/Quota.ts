@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import { Id, OpenStruct, UnsignedInt } from "../jmap/Primitives.js"
 import { QuotaResourceType, QuotaScope } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /**
  * A quota (RFC 9425 §4.1): how much of `resourceType` the data `types` use within `scope`.

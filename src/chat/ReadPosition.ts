@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { OpenStruct, Id, UTCDate } from "../jmap/Primitives.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /**
  * The owner's read position in a Chat (core draft §ReadPosition). The server creates one per Chat;

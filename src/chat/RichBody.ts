@@ -9,7 +9,7 @@ import { OpenStruct } from "../jmap/Primitives.js"
 import { ParseError } from "../jmap/Errors.js"
 import { ContactId } from "./ChatContact.js"
 import { BroadcastScope, SpanType } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /** The `bodyType` of a rich body. */
 export const richBodyType = "application/jmap-chat-rich"

@@ -8,7 +8,7 @@ import { Schema } from "effect"
 import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
 import { Permission } from "./Enums.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /**
  * A named set of permissions in a Space (core draft §SpaceRole). Higher `position` outranks lower;

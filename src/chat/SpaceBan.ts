@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { Id, OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /** A ban of one user from a Space (core draft §SpaceBan). Absent `expiresAt`: permanent until destroyed. */
 export const SpaceBan = OpenStruct({

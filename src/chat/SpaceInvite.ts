@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
-import { optionalNullable } from "./internal/optional.js"
+import { optionalNullable } from "./internal/schema.js"
 
 /**
  * An invite to a Space (core draft §SpaceInvite). The server assigns `id` and `code`.
