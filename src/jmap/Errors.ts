@@ -29,7 +29,9 @@ export class HttpError extends Schema.TaggedError<HttpError>(`${prefix}HttpError
   method: Schema.String,
   url: Schema.String,
   status: Schema.optional(Schema.Number),
-  description: Schema.optional(Schema.String)
+  description: Schema.optional(Schema.String),
+  /** A `Retry-After` the server sent with the status (e.g. 503), when it did. */
+  retryAfter: Schema.optional(Schema.DurationFromSelf)
 }) {
   /** The request did not complete within `ClientConfig.requestTimeout`. */
   get isTimeout(): boolean {

@@ -50,7 +50,7 @@ import {
   readCapped
 } from "./internal/http.js"
 import { decodeJson } from "./internal/json.js"
-import { BlobUploadResponse, Session } from "./Session.js"
+import { BlobUploadResponse, resolveSessionUrls, Session } from "./Session.js"
 import { expandTemplate, templateVariables } from "./UriTemplate.js"
 import { JmapRequest, JmapResponse } from "./Wire.js"
 
@@ -127,7 +127,10 @@ export interface Service {
   /** The configured origin, e.g. `https://jmap.example.com`. Credentials are only sent here (and to `trustedOrigins`). */
   readonly origin: string
   readonly config: ClientConfig
-  /** `GET {origin}/.well-known/jmap` (RFC 8620 §2.2), following redirects, decoded and scheme-checked. */
+  /**
+   * `GET {origin}/.well-known/jmap` (RFC 8620 §2.2), following redirects; decoded, with its URLs
+   * resolved against the final URL and required to be http(s).
+   */
   readonly fetchSession: Effect.Effect<FetchedSession, FetchSessionError>
   /** POSTs a Request to `apiUrl` (RFC 8620 §3.1) and decodes the Response envelope. */
   readonly call: (apiUrl: string, request: JmapRequest, options?: CallOptions) => Effect.Effect<JmapResponse, CallError>
@@ -244,7 +247,10 @@ export const make = (
 
     const retryable = (error: unknown): boolean => {
       if (typeof error !== "object" || error === null || !("_tag" in error)) return false
-      if (error instanceof HttpError) return error.isTransient
+      if (error instanceof HttpError) {
+        return error.isTransient &&
+          (error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, config.maxRetryAfter))
+      }
       if ((error as { _tag: string })._tag === "RateLimited") {
         const after = (error as RateLimited).retryAfter
         return after === undefined || Duration.lessThanOrEqualTo(after, config.maxRetryAfter)
@@ -258,9 +264,7 @@ export const make = (
         schedule: config.retrySchedule.pipe(
           Schedule.intersect(Schedule.identity<E>()),
           Schedule.modifyDelay(([, error], delay) => {
-            const after = (error as Partial<RateLimited>)._tag === "RateLimited"
-              ? (error as RateLimited).retryAfter
-              : undefined
+            const after = (error as { readonly retryAfter?: Duration.Duration }).retryAfter
             return after !== undefined && Duration.greaterThan(after, delay) ? after : delay
           })
         ),
@@ -293,10 +297,8 @@ export const make = (
           continue
         }
         const bytes = yield* readCapped(response, config.maxSessionBytes, "GET", url)
-        const session = yield* decodeJson(Session, bytes, "Session")
-        for (const field of ["apiUrl", "uploadUrl", "downloadUrl", "eventSourceUrl"] as const) {
-          if (session[field].trim() === "") return yield* new InvalidSession({ description: `${field} is empty` })
-        }
+        const decoded = yield* decodeJson(Session, bytes, "Session")
+        const session = yield* resolveSessionUrls(decoded, url)
         return { session, url }
       }
     }).pipe(

@@ -5,8 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
+import { InvalidSession } from "./Errors.js"
 import { Id, JsonObject, OpenStruct, State, UnsignedInt } from "./Primitives.js"
+import { resolveTemplate } from "./UriTemplate.js"
 
 /** The core capability URI (RFC 8620 §2). */
 export const CoreCapabilityUri = "urn:ietf:params:jmap:core"
@@ -72,3 +74,24 @@ export const BlobUploadResponse = OpenStruct({
 }, "BlobUploadResponse")
 /** @see {@link BlobUploadResponse} */
 export type BlobUploadResponse = typeof BlobUploadResponse.Type
+
+const urlFields = ["apiUrl", "uploadUrl", "downloadUrl", "eventSourceUrl"] as const
+
+/**
+ * Checks the Session's URLs and resolves them against the URL the Session was served from (they
+ * may be relative, RFC 8620 §2): each must be non-empty and http(s), else `InvalidSession`.
+ */
+export const resolveSessionUrls = (session: Session, base: string): Either.Either<Session, InvalidSession> => {
+  const resolved: Record<string, string> = {}
+  for (const field of urlFields) {
+    if (session[field].trim() === "") return Either.left(new InvalidSession({ description: `${field} is empty` }))
+    const url = resolveTemplate(session[field], base)
+    if (Either.isLeft(url)) return Either.left(new InvalidSession({ description: `${field} is not a valid URL` }))
+    const scheme = url.right.slice(0, url.right.indexOf(":")).toLowerCase()
+    if (scheme !== "http" && scheme !== "https") {
+      return Either.left(new InvalidSession({ description: `session URL has non-http/https scheme: ${field}` }))
+    }
+    resolved[field] = url.right
+  }
+  return Either.right({ ...session, ...resolved })
+}

@@ -29,7 +29,7 @@ import {
   WebSocketCapability,
   WebSocketCapabilityUri
 } from "./Session.js"
-import { expandTemplate, resolveTemplate } from "./UriTemplate.js"
+import { expandTemplate } from "./UriTemplate.js"
 import type { JmapRequest, JmapResponse } from "./Wire.js"
 
 /** Errors of obtaining the Session. */
@@ -120,8 +120,6 @@ interface Cached {
   readonly stale: boolean
 }
 
-const urlFields = ["apiUrl", "uploadUrl", "downloadUrl", "eventSourceUrl"] as const
-
 const positive = (value: unknown): number | undefined =>
   typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined
 
@@ -161,24 +159,6 @@ const redactForInspection = (session: Session): Session => {
     })
   })
   return session
-}
-
-/**
- * Resolves the Session's URLs against the URL it was served from (they may be relative, RFC 8620
- * §2) and requires http(s).
- */
-export const resolveSessionUrls = (session: Session, base: string): Either.Either<Session, InvalidSession> => {
-  const resolved: Record<string, string> = {}
-  for (const field of urlFields) {
-    const url = resolveTemplate(session[field], base)
-    if (Either.isLeft(url)) return Either.left(new InvalidSession({ description: `${field} is not a valid URL` }))
-    const scheme = url.right.slice(0, url.right.indexOf(":")).toLowerCase()
-    if (scheme !== "http" && scheme !== "https") {
-      return Either.left(new InvalidSession({ description: `session URL has non-http/https scheme: ${field}` }))
-    }
-    resolved[field] = url.right
-  }
-  return Either.right({ ...session, ...resolved })
 }
 
 const countSetObjects = (args: Record<string, unknown>): number => {
@@ -230,7 +210,7 @@ export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | S
 
   const fetch = Effect.gen(function*() {
     const fetched = yield* transport.fetchSession
-    const session = yield* resolveSessionUrls(fetched.session, fetched.url)
+    const session = fetched.session
     const limits = coreLimits(session)
     requestPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentRequests ?? Number.MAX_SAFE_INTEGER)
     uploadPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentUpload ?? Number.MAX_SAFE_INTEGER)

@@ -10,8 +10,9 @@ import { InvalidSession } from "./Errors.js"
 
 /** Percent-encodes every octet of `value`'s UTF-8 except RFC 3986 unreserved characters, with uppercase hex. */
 export const encodeTemplateValue = (value: string): string =>
-  // encodeURIComponent leaves !'()* unescaped, which RFC 6570 simple expansion does not.
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  // Lone surrogates become U+FFFD (encodeURIComponent would throw on them); encodeURIComponent
+  // leaves !'()* unescaped, which RFC 6570 simple expansion does not.
+  encodeURIComponent(value.toWellFormed()).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** The variable names a template uses, in order of appearance. */
 export const templateVariables = (template: string): ReadonlyArray<string> =>

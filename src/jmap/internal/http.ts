@@ -207,8 +207,8 @@ export const failStatus = (
   if (status === 401 || status === 403) {
     return Effect.flatMap(body, () => Effect.fail(new AuthFailed({ status, url: safeUrl })))
   }
+  const retryAfter = parseRetryAfter(response.headers["retry-after"], nowMillis)
   if (status === 429) {
-    const retryAfter = parseRetryAfter(response.headers["retry-after"], nowMillis)
     return Effect.flatMap(body, () =>
       Effect.fail(
         new RateLimited({ url: safeUrl, ...(Option.isSome(retryAfter) ? { retryAfter: retryAfter.value } : {}) })
@@ -226,6 +226,14 @@ export const failStatus = (
         })
       )
     }
-    return Effect.fail(new HttpError({ reason: "Status", method, url: safeUrl, status }))
+    return Effect.fail(
+      new HttpError({
+        reason: "Status",
+        method,
+        url: safeUrl,
+        status,
+        ...(Option.isSome(retryAfter) ? { retryAfter: retryAfter.value } : {})
+      })
+    )
   })
 }
