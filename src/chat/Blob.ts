@@ -7,7 +7,7 @@
  */
 import { Schema } from "effect"
 import { Id, OpenStruct, UnsignedInt } from "../jmap/Primitives.js"
-import { mapKey, optionalNullable } from "./internal/schema.js"
+import { dataMap, optionalNullable } from "./internal/schema.js"
 
 /**
  * One entry of a `Blob/lookup` response: for blob `id`, the ids of the objects that reference it,
@@ -16,7 +16,7 @@ import { mapKey, optionalNullable } from "./internal/schema.js"
  */
 export const BlobLookupEntry = OpenStruct({
   id: Id,
-  matchedIds: Schema.Record({ key: mapKey(Schema.String), value: Schema.Array(Id) })
+  matchedIds: dataMap(Schema.String, Schema.Array(Id))
 }, "BlobLookupEntry")
 /** @see {@link BlobLookupEntry} */
 export type BlobLookupEntry = typeof BlobLookupEntry.Type

@@ -9,7 +9,7 @@ import { Schema } from "effect"
 import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
 import { BodyType, BroadcastScope, DeliveryState, EndpointType, ReadDisposition } from "./Enums.js"
-import { mapKey, Metadata, optionalNullable } from "./internal/schema.js"
+import { dataMap, Metadata, optionalNullable } from "./internal/schema.js"
 
 /** The `senderId` value that means "the account owner" (core draft §Message, §Reaction). */
 export const selfSenderId = "self"
@@ -141,7 +141,7 @@ export const Message = OpenStruct({
   mentions: Schema.Array(Mention),
   broadcastMentions: Schema.optionalWith(Schema.Array(BroadcastMention), { default: () => [] }),
   actions: Schema.Array(MessageAction),
-  reactions: Schema.Record({ key: mapKey(Id), value: Reaction }),
+  reactions: dataMap(Id, Reaction),
   replyTo: optionalNullable(Id),
   threadRootId: optionalNullable(Id),
   replyCount: optionalNullable(UnsignedInt),
@@ -152,7 +152,7 @@ export const Message = OpenStruct({
   burnOnRead: optionalNullable(Schema.Boolean),
   deliveryState: DeliveryState,
   /** Only on the owner's own messages (`senderId == "self"`), keyed by recipient contact id. */
-  deliveryReceipts: optionalNullable(Schema.Record({ key: mapKey(ContactId), value: DeliveryReceipt })),
+  deliveryReceipts: optionalNullable(dataMap(ContactId, DeliveryReceipt)),
   deliveredAt: optionalNullable(UTCDate),
   readAt: optionalNullable(UTCDate),
   readDisposition: optionalNullable(ReadDisposition),

@@ -126,15 +126,30 @@ describe("senders and contact ids", () => {
   })
 
   it("a \"__proto__\" map key is dropped instead of becoming the map's prototype", () => {
+    const reaction = `{"emoji":"x","senderId":"self","sentAt":"${ts}"}`
     const input = JSON.parse(
-      JSON.stringify(message).replace(
-        "\"reactions\":{}",
-        `"reactions":{"__proto__":{"emoji":"x","senderId":"self","sentAt":"${ts}"},"r1":{"emoji":"y","senderId":"self","sentAt":"${ts}"}}`
-      )
+      JSON.stringify(message).replace("\"reactions\":{}", `"reactions":{"__proto__":${reaction},"r1":${reaction}}`)
     )
     const reactions = ok(Model.Message, input).reactions
     expect(Object.keys(reactions)).toEqual(["r1"])
     expect(Object.getPrototypeOf(reactions)).toBe(Object.prototype)
+    const maps = [
+      ok(Model.BlobLookupEntry, JSON.parse(`{"id":"b","matchedIds":{"__proto__":["m1"],"Message":["m2"]}}`)).matchedIds,
+      ok(Model.Endpoint, JSON.parse(`{"type":"t","uri":"u","metadata":{"__proto__":{"polluted":true},"k":1}}`)).metadata ?? {}
+    ]
+    for (const map of maps) {
+      expect(Object.getPrototypeOf(map)).toBe(Object.prototype)
+      expect(Object.keys(map)).toHaveLength(1)
+    }
+  })
+
+  it("map entries: an invalid key drops the entry, an invalid value is a ParseError", () => {
+    const decoded = ok(Model.Message, { ...message, reactions: { "": { emoji: "x", senderId: "self", sentAt: ts } }, deliveryReceipts: { "": {} } })
+    expect(decoded.reactions).toEqual({})
+    expect(decoded.deliveryReceipts).toEqual({})
+    expect(failurePath(Model.Message, { ...message, reactions: { r1: 5 } })).toBe("reactions.r1")
+    expect(failurePath(Model.Message, { ...message, reactions: { r1: { emoji: "x", senderId: "", sentAt: ts } } })).toBe("reactions.r1.senderId")
+    expect(failurePath(Model.BlobLookupEntry, { id: "b", matchedIds: { Message: [""] } })).toBe("matchedIds.Message[0]")
   })
 })
 

@@ -15,17 +15,16 @@ export const optionalNullable = <S extends Schema.Schema.All>(schema: S) =>
   Schema.optionalWith(Schema.NullOr(schema), { exact: true })
 
 /**
- * The key of a data-keyed map (`reactions`, `deliveryReceipts`, `matchedIds`). An entry keyed
- * `"__proto__"` is dropped on decode: `Schema.Record` would otherwise make its value the decoded
- * map's prototype.
+ * A map keyed by data (`reactions`, `deliveryReceipts`, `matchedIds`, `metadata`). Every value is
+ * validated. An entry whose key `key` refuses, or whose key is `"__proto__"`, is dropped on decode
+ * (a documented recovery rather than a failure of the whole object): with the open structs'
+ * `preserve` option such an entry would otherwise be kept unvalidated, and `Schema.Record` would
+ * make a `"__proto__"` value the decoded map's prototype.
  */
-export const mapKey = <S extends Schema.Schema<string>>(key: S) =>
-  key.pipe(Schema.filter((k) => k !== "__proto__", { message: () => "\"__proto__\" may not be a map key" }))
+export const dataMap = <K extends Schema.Schema<string>, V extends Schema.Schema.Any>(key: K, value: V) =>
+  Schema.Record({ key: key.pipe(Schema.filter((k) => k !== "__proto__")), value }).annotations({
+    parseOptions: { onExcessProperty: "ignore" }
+  })
 
-/**
- * A free-form JSON object (`Endpoint.metadata`, `MessageAction.metadata`): like `JsonObject`, but
- * with the {@link mapKey} rule for `"__proto__"`.
- */
-export const Metadata = Schema.Record({ key: mapKey(Schema.String), value: Schema.Unknown }).annotations({
-  identifier: "Metadata"
-})
+/** A free-form JSON object (`Endpoint.metadata`, `MessageAction.metadata`), with the {@link dataMap} key rules. */
+export const Metadata = dataMap(Schema.String, Schema.Unknown).annotations({ identifier: "Metadata" })
