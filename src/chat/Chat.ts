@@ -39,7 +39,8 @@ export type ChannelPermission = typeof ChannelPermission.Type
  * A conversation (core draft §Chat). Kind-specific properties are optional: `contactId` (direct);
  * `name` (group, channel); `description`, `avatarBlobId`, `members` (group); `spaceId`,
  * `categoryId`, `position`, `topic`, `slowModeSeconds`, `permissionOverrides` (channel).
- * `activeCallId` comes from the VTC companion (architecture doc), not the core draft.
+ * `activeCallId` comes from the VTC companion (architecture doc), not the core draft. Chat ids are
+ * ULIDs per the draft, but its own examples are not (spec-digest §7.1), so ids are not checked as ULIDs.
  *
  * `receiveTypingIndicators` defaults to `true` when absent: the draft makes it always present with
  * default `true`, and the jmapchat-client fixtures omit it (seed-api §3.2), so both corpora decode.

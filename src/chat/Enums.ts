@@ -123,7 +123,11 @@ export const permissionNames = [
   "ban",
   "mention_broadcast"
 ] as const
-/** A permission in `SpaceRole.permissions` or `ChannelPermission.allow`/`deny`. Servers ignore unknown names. */
+/**
+ * A permission in `SpaceRole.permissions` or `ChannelPermission.allow`/`deny`. Servers ignore
+ * unknown names. The implementer guide's `mention_all` is an older name of `mention_broadcast`
+ * (spec-digest §7.14); both decode, and this client sends `mention_broadcast`, the core draft's name.
+ */
 export const Permission = OpenEnum(...permissionNames).annotations({ identifier: "Permission" })
 /** @see {@link Permission} */
 export type Permission = typeof Permission.Type
