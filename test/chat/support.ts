@@ -5,7 +5,8 @@
 import { Either, Schema } from "effect"
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
-import { ParseError } from "../../src/jmap/Errors.js"
+import type { ParseError } from "../../src/jmap/Errors.js"
+import { decodeValue } from "../../src/jmap/internal/json.js"
 import { preserveUnknown } from "../../src/jmap/Primitives.js"
 import * as Model from "../../src/chat/index.js"
 
@@ -21,9 +22,9 @@ export const readFixture = (relative: string): unknown => JSON.parse(fs.readFile
 export const listFixtures = (folder: string): ReadonlyArray<string> =>
   fs.readdirSync(fixtureDir + folder).filter((f) => f.endsWith(".json")).sort()
 
-/** Decodes with `schema`, failing with the SDK's typed `ParseError`. */
+/** Decodes with `schema` as the SDK does, failing with its typed `ParseError`. */
 export const decode = <A, I>(schema: Schema.Schema<A, I>, subject: string) => (u: unknown): Either.Either<A, ParseError> =>
-  Either.mapLeft(Schema.decodeUnknownEither(schema)(u), (e) => ParseError.fromSchema(subject, e))
+  decodeValue(schema, u, subject)
 
 /** Encodes with `schema` (the value came from a decode, so this cannot fail). */
 export const encode = <A, I>(schema: Schema.Schema<A, I>) => (a: A): I => Schema.encodeSync(schema)(a)
