@@ -25,7 +25,7 @@ export const redactUrl = (url: string): string => {
  * latter.
  */
 export class HttpError extends Schema.TaggedError<HttpError>(`${prefix}HttpError`)("HttpError", {
-  reason: Schema.Literal("Timeout", "Connect", "Redirect", "Status", "RequestBody", "ResponseBody", "Decode", "Other"),
+  reason: Schema.Literal("Timeout", "Connect", "Tls", "Redirect", "Status", "RequestBody", "ResponseBody", "Decode", "Other"),
   method: Schema.String,
   url: Schema.String,
   status: Schema.optional(Schema.Number),
@@ -41,7 +41,7 @@ export class HttpError extends Schema.TaggedError<HttpError>(`${prefix}HttpError
   get isStatus(): boolean {
     return this.reason === "Status"
   }
-  /** The connection could not be made (DNS, TCP, TLS). */
+  /** The connection could not be made (DNS, TCP). Certificate failures are `reason: "Tls"` and never retried. */
   get isConnect(): boolean {
     return this.reason === "Connect"
   }

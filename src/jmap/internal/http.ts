@@ -76,7 +76,11 @@ export const credentialOrigin = (url: string): string | undefined => {
 export const fromPlatformError = (method: string, url: string) => (error: HttpClientError.HttpClientError): HttpError =>
   new HttpError({
     reason: error._tag === "RequestError"
-      ? error.reason === "Transport" ? "Connect" : error.reason === "Encode" ? "RequestBody" : "Other"
+      ? error.reason === "Transport"
+        ? isTlsFailure(error.cause) ? "Tls" : "Connect"
+        : error.reason === "Encode"
+        ? "RequestBody"
+        : "Other"
       : error.reason === "StatusCode"
       ? "Status"
       : "ResponseBody",
@@ -86,10 +90,27 @@ export const fromPlatformError = (method: string, url: string) => (error: HttpCl
     description: describeCause(error.cause) ?? error.reason
   })
 
+const errorCode = (cause: unknown): string | undefined => {
+  for (let c = cause, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    const code = (c as { code?: unknown }).code
+    if (typeof code === "string") return code
+  }
+  return undefined
+}
+
+/** Certificate and handshake failures (Node/OpenSSL error codes): retrying cannot fix them. */
+const isTlsFailure = (cause: unknown): boolean => {
+  const code = errorCode(cause)
+  return code !== undefined &&
+    (code.includes("CERT") || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") ||
+      code.startsWith("UNABLE_TO_") || code.includes("SELF_SIGNED"))
+}
+
 const describeCause = (cause: unknown): string | undefined => {
   if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code
-    return typeof code === "string" ? `${code}: ${cause.message}` : cause.message
+    const code = errorCode(cause)
+    const message = cause.cause instanceof Error ? cause.cause.message : cause.message
+    return code === undefined ? message : `${code}: ${message}`
   }
   return undefined
 }

@@ -41,7 +41,7 @@ import { SseFrameTooLarge } from "../Errors.js"
  * or the server reset it with an empty `id:`. `retry` is the reconnection time last announced by
  * the server with `retry:`, if any.
  */
-export class SseEvent extends Data.Class<{
+export class SseEvent extends Data.TaggedClass("SseEvent")<{
   /** The `event:` name, `"message"` when absent or empty. */
   readonly event: string
   /** The `data:` lines joined with `\n`. */
