@@ -1,0 +1,176 @@
+/**
+ * The events of a JMAP Chat EventSource (RFC 8620 §7.3; draft-atwood-jmap-chat-00 §Push, spec-digest
+ * §4.1) as a tagged union: `state` → {@link StateChange}, `typing` → {@link Typing}, `presence` →
+ * {@link Presence}, `ping` → {@link Ping}, anything else or anything malformed → {@link Unknown} (a bad
+ * event never ends the stream), plus {@link Reconnected}, emitted by the resilient stream after it
+ * reconnected (call `/changes`, clear typing indicators, re-fetch presence).
+ *
+ * Each event carries `id`: the EventSource's last event id when it was dispatched (WHATWG
+ * `lastEventId`, see `SseDecoder.SseEvent`). Decoding ({@link fromSseEvent}) is pure and total.
+ *
+ * @since 0.1.0
+ */
+import { Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { ParseError } from "../../jmap/Errors.js"
+import { OpenStruct, UnsignedInt, UTCDate } from "../../jmap/Primitives.js"
+import type { SseEvent } from "../../jmap/push/SseDecoder.js"
+import * as Wire from "../../jmap/push/StateChange.js"
+import { Presence as PresenceValue } from "../Enums.js"
+import { ChatPresenceEvent, ChatTypingEvent } from "./Ephemeral.js"
+
+const id = Schema.OptionFromSelf(Schema.String)
+
+/** `event: state` (RFC 8620 §7.1): the data types whose state changed, per account. Call `Type/changes`. */
+export class StateChange extends Schema.TaggedClass<StateChange>("effect-jmap-chat/ChatSseEvent/StateChange")(
+  "StateChange",
+  { id, changed: Wire.StateChange.fields.changed, pushState: Schema.optionalWith(Schema.String, { exact: true }) }
+) {}
+
+/** `event: typing` (core draft; data `{chatId, senderId, typing}`, no `@type`): ephemeral, never moves a state token. */
+export class Typing extends Schema.TaggedClass<Typing>("effect-jmap-chat/ChatSseEvent/Typing")("Typing", {
+  id,
+  chatId: Schema.String,
+  senderId: Schema.String,
+  typing: Schema.Boolean
+}) {}
+
+/**
+ * `event: presence` (core draft): a presence delta for one contact. For `statusText` and
+ * `statusEmoji`, absent means unchanged and `null` means cleared.
+ */
+export class Presence extends Schema.TaggedClass<Presence>("effect-jmap-chat/ChatSseEvent/Presence")("Presence", {
+  id,
+  contactId: Schema.String,
+  presence: PresenceValue,
+  lastActiveAt: Schema.optionalWith(Schema.NullOr(UTCDate), { exact: true }),
+  statusText: Schema.optionalWith(Schema.NullOr(Schema.String), { exact: true }),
+  statusEmoji: Schema.optionalWith(Schema.NullOr(Schema.String), { exact: true })
+}) {}
+
+/** `event: ping` (RFC 8620 §7.3): keep-alive; `interval` is the server's ping interval in seconds. */
+export class Ping extends Schema.TaggedClass<Ping>("effect-jmap-chat/ChatSseEvent/Ping")("Ping", {
+  id,
+  interval: UnsignedInt
+}) {}
+
+/**
+ * An event this client does not know, or a known one whose data did not decode (`error` says why).
+ * `data` is redacted in `toString`/`toJSON`/`inspect` (it may hold message content); read it with
+ * `Redacted.value`.
+ */
+export class Unknown extends Schema.TaggedClass<Unknown>("effect-jmap-chat/ChatSseEvent/Unknown")("Unknown", {
+  id,
+  event: Schema.String,
+  data: Schema.RedactedFromSelf(Schema.String),
+  error: Schema.OptionFromSelf(ParseError)
+}) {}
+
+/**
+ * The stream reconnected (after an end of stream or a transport error) and resumed from
+ * `lastEventId`. Events may have been missed if the server does not honour `Last-Event-ID`, and
+ * ephemeral events are never replayed: call `/changes`, clear typing indicators, re-fetch presence.
+ * `attempt` counts the reconnections of this stream (1, 2, …).
+ */
+export class Reconnected extends Schema.TaggedClass<Reconnected>("effect-jmap-chat/ChatSseEvent/Reconnected")(
+  "Reconnected",
+  { attempt: Schema.Number, lastEventId: id }
+) {}
+
+/** Any element of a chat EventSource stream. */
+export const ChatSseEvent = Schema.Union(StateChange, Typing, Presence, Ping, Unknown, Reconnected).annotations({
+  identifier: "ChatSseEvent"
+})
+/** @see {@link ChatSseEvent} */
+export type ChatSseEvent = typeof ChatSseEvent.Type
+
+const PingData = OpenStruct({ interval: UnsignedInt }, "PingData")
+
+const decodeStateChange = Schema.decodeUnknownEither(Wire.StateChange, { errors: "first" })
+const decodeTyping = Schema.decodeUnknownEither(ChatTypingEvent, { errors: "first" })
+const decodePresence = Schema.decodeUnknownEither(ChatPresenceEvent, { errors: "first" })
+const decodePing = Schema.decodeUnknownEither(PingData, { errors: "first" })
+
+const parseJson = (subject: string, data: string): Either.Either<unknown, ParseError> => {
+  try {
+    return Either.right(JSON.parse(data))
+  } catch (e) {
+    return Either.left(
+      new ParseError({ subject, path: "", description: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` })
+    )
+  }
+}
+
+const decodeWith = <A>(
+  subject: string,
+  data: string,
+  decode: (u: unknown) => Either.Either<A, ParseResult.ParseError>
+): Either.Either<A, ParseError> =>
+  Either.flatMap(
+    parseJson(subject, data),
+    (json) => Either.mapLeft(decode(json), (error) => ParseError.fromSchema(subject, error))
+  )
+
+const hasStateChangeType = (json: unknown): boolean =>
+  typeof json === "object" && json !== null && (json as { readonly "@type"?: unknown })["@type"] === "StateChange"
+
+/**
+ * Decodes one EventSource event. Never fails: an unknown name, invalid JSON or a payload that does
+ * not match its schema gives {@link Unknown}. A default-named (`message`) event whose data is a
+ * `StateChange` object is accepted as `state`, for servers that omit `event: state`.
+ */
+export const fromSseEvent = (event: SseEvent): ChatSseEvent => {
+  const unknown = (error: Option.Option<ParseError>) =>
+    new Unknown({ id: event.id, event: event.event, data: Redacted.make(event.data), error }, true)
+  const subject = `EventSource "${event.event}" event`
+  switch (event.event) {
+    case "state":
+      return Either.match(decodeWith(subject, event.data, decodeStateChange), {
+        onLeft: (e) => unknown(Option.some(e)),
+        onRight: (s) => stateChange(event, s)
+      })
+    case "typing":
+      return Either.match(decodeWith(subject, event.data, decodeTyping), {
+        onLeft: (e) => unknown(Option.some(e)),
+        onRight: (t) => new Typing({ id: event.id, chatId: t.chatId, senderId: t.senderId, typing: t.typing }, true)
+      })
+    case "presence":
+      return Either.match(decodeWith(subject, event.data, decodePresence), {
+        onLeft: (e) => unknown(Option.some(e)),
+        onRight: (p) => {
+          const { "@type": _type, contactId, presence, ...optional } = p
+          return new Presence({
+            id: event.id,
+            contactId,
+            presence,
+            ...(optional.lastActiveAt === undefined ? {} : { lastActiveAt: optional.lastActiveAt }),
+            ...(optional.statusText === undefined ? {} : { statusText: optional.statusText }),
+            ...(optional.statusEmoji === undefined ? {} : { statusEmoji: optional.statusEmoji })
+          }, true)
+        }
+      })
+    case "ping":
+      return Either.match(decodeWith(subject, event.data, decodePing), {
+        onLeft: (e) => unknown(Option.some(e)),
+        onRight: (p) => new Ping({ id: event.id, interval: p.interval }, true)
+      })
+    case "message": {
+      const json = parseJson(subject, event.data)
+      if (Either.isRight(json) && hasStateChangeType(json.right)) {
+        return Either.match(decodeStateChange(json.right), {
+          onLeft: (e) => unknown(Option.some(ParseError.fromSchema(subject, e))),
+          onRight: (s) => stateChange(event, s)
+        })
+      }
+      return unknown(Option.none())
+    }
+    default:
+      return unknown(Option.none())
+  }
+}
+
+const stateChange = (event: SseEvent, s: Wire.StateChange): StateChange =>
+  new StateChange({
+    id: event.id,
+    changed: s.changed,
+    ...(s.pushState === undefined ? {} : { pushState: s.pushState })
+  }, true)
