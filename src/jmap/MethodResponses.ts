@@ -88,7 +88,7 @@ export const SetResponse = <A, I, R, UA = unknown, UI = unknown, UR = never>(
     oldState: Schema.optional(Schema.NullOr(State)),
     newState: Schema.optional(Schema.NullOr(State)),
     created: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: created }))),
-    updated: Schema.optional(Schema.NullOr(Schema.Record({ key: Id, value: Schema.NullOr(updated) }))),
+    updated: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.NullOr(updated) }))),
     destroyed: Schema.optional(Schema.NullOr(Schema.Array(Id))),
     notCreated: Schema.optional(Schema.NullOr(SetErrorMap)),
     notUpdated: Schema.optional(Schema.NullOr(SetErrorMap)),

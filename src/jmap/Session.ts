@@ -47,10 +47,13 @@ export const AccountInfo = OpenStruct({
 /** @see {@link AccountInfo} */
 export type AccountInfo = typeof AccountInfo.Type
 
-/** RFC 8620 §2 Session resource. Every field is required; unknown fields are preserved. */
+/**
+ * RFC 8620 §2 Session resource. Every field is required; unknown fields are preserved. Map keys are
+ * plain strings: a refined key schema would let Effect keep a non-matching entry unchecked.
+ */
 export const Session = OpenStruct({
   capabilities: JsonObject,
-  accounts: Schema.Record({ key: Id, value: AccountInfo }),
+  accounts: Schema.Record({ key: Schema.String, value: AccountInfo }),
   primaryAccounts: Schema.Record({ key: Schema.String, value: Id }),
   username: Schema.String,
   apiUrl: Schema.String,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { decodeValue } from "../../src/jmap/internal/json.js"
+import { decodeJson, decodeValue } from "../../src/jmap/internal/json.js"
 import { BlobUploadResponse, resolveSessionUrls, Session } from "../../src/jmap/Session.js"
 import { JmapRequest, JmapResponse } from "../../src/jmap/Wire.js"
 
@@ -61,5 +61,18 @@ describe.skipIf(!present)("session validation", () => {
     })
     const ok = Either.getOrThrow(decodeValue(Session, read("session/session_ok.json"), "Session"))
     expect(Either.isRight(resolveSessionUrls(ok, "https://jmap.example.com/.well-known/jmap"))).toBe(true)
+  })
+})
+
+describe("hostile JSON", () => {
+  it("drops __proto__ members instead of letting them become prototypes", () => {
+    const json = new TextEncoder().encode(
+      '{"methodResponses":[["A/get",{"__proto__":{"type":"x"},"list":[]},"c0"]],"sessionState":"s","__proto__":{"p":1}}'
+    )
+    const response = Effect.runSync(decodeJson(JmapResponse, json, "JMAP response"))
+    const args = response.methodResponses[0]![1]
+    expect(Object.getPrototypeOf(args)).toBe(Object.prototype)
+    expect((args as Record<string, unknown>)["type"]).toBeUndefined()
+    expect((response as Record<string, unknown>)["p"]).toBeUndefined()
   })
 })

@@ -24,12 +24,22 @@ export const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>): (u: unknow
 export const decodeValue = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown, subject: string): Either.Either<A, ParseError> =>
   Either.mapLeft(decoderFor(schema)(value), (error) => ParseError.fromSchema(subject, error))
 
+const dropProto = (key: string, value: unknown) => (key === "__proto__" ? undefined : value)
+
+/**
+ * `JSON.parse` for untrusted text: a `"__proto__"` member is dropped (Schema decoding copies members
+ * with assignment, which would turn it into the decoded object's prototype). The reviver only runs
+ * when the text mentions `"__proto__"` at all, so the common path stays native speed.
+ */
+export const parseUntrusted = (text: string): unknown =>
+  text.includes('"__proto__"') ? JSON.parse(text, dropProto) : JSON.parse(text)
+
 /** Parses UTF-8 JSON bytes and decodes them with `schema`. */
 export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>, bytes: Uint8Array, subject: string): Effect.Effect<A, ParseError> =>
   Effect.suspend(() => {
     let json: unknown
     try {
-      json = JSON.parse(utf8(bytes))
+      json = parseUntrusted(utf8(bytes))
     } catch (e) {
       return Effect.fail(
         new ParseError({ subject, path: "", description: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` })

@@ -1,0 +1,201 @@
+/**
+ * A prepared, typed RFC 8620 §3.2 method call (`Invocation<A, E>`: what to send and how to read
+ * the answer), and the executor that sends one or several of them in a single Request (§3.3) with
+ * result references (§3.7), returning each call's result separately (§3.4).
+ *
+ * Invocations are plain values built before any I/O, so the same one can go over HTTP, over an
+ * RFC 8887 WebSocket or into a batch.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Either, type Schema } from "effect"
+import { InvalidArgument, type MethodError, type MethodNotFound, type ParseError } from "./Errors.js"
+import { decodeValue } from "./internal/json.js"
+import { type Id, JsonObject } from "./Primitives.js"
+import { extractResponse, RequestBuilder } from "./RequestBuilder.js"
+import type { JmapRequest, JmapResponse, ResultReference } from "./Wire.js"
+
+/** The method call id of single-invocation requests (the Rust client's `CALL_ID`). */
+export const CALL_ID = "r1"
+
+/** A method call ready to send: name, arguments, capabilities, and the decoder of its response. */
+export interface Invocation<A, E = never> {
+  readonly method: string
+  /** The arguments, without `accountId` (added when sent if {@link accountScoped}). */
+  readonly arguments: Readonly<Record<string, unknown>>
+  /** Capabilities needed besides `urn:ietf:params:jmap:core`. */
+  readonly using: ReadonlyArray<string>
+  /** Whether `accountId` is sent; false for account-less methods such as RFC 8620 §7.2 `PushSubscription/*`. */
+  readonly accountScoped: boolean
+  /** Reads the response arguments. */
+  readonly decode: (args: Readonly<Record<string, unknown>>) => Either.Either<A, E | ParseError>
+}
+
+/** Options of {@link make}. */
+export interface MakeOptions {
+  readonly using?: ReadonlyArray<string>
+  /** Default true. */
+  readonly accountScoped?: boolean
+}
+
+/** An invocation whose response is decoded with `schema`. */
+export const make = <A, I>(
+  method: string,
+  args: Readonly<Record<string, unknown>>,
+  schema: Schema.Schema<A, I, never>,
+  options: MakeOptions = {}
+): Invocation<A> => ({
+  method,
+  arguments: args,
+  using: options.using ?? [],
+  accountScoped: options.accountScoped ?? true,
+  decode: (response) => decodeValue(schema, response, `${method} response`)
+})
+
+/** Post-processes a decoded response (e.g. turning a `rateLimited` SetError into a failure). */
+export const flatMap = <A, E, B, E2>(
+  self: Invocation<A, E>,
+  f: (a: A) => Either.Either<B, E2>
+): Invocation<B, E | E2> => ({
+  ...self,
+  decode: (response) => Either.flatMap(self.decode(response), f)
+})
+
+/** The errors of one call's result besides those of its own decoder. */
+export type ResultError = MethodError | MethodNotFound | ParseError
+
+/** A call added to a batch: its call id, a {@link ResultReference} maker, and its typed invocation. */
+export interface Pending<A, E = never> {
+  readonly callId: string
+  readonly method: string
+  /** An RFC 8620 §3.7 reference to `path` (a JSON Pointer such as `/ids`) in this call's result. */
+  readonly ref: (path: string) => ResultReference
+  readonly invocation: Invocation<A, E>
+}
+
+/** The result of every {@link Pending} in `R` (a record or tuple of them), each on its own. */
+export type Results<R> = {
+  readonly [K in keyof R]: R[K] extends Pending<infer A, infer E> ? Either.Either<A, E | ResultError> : R[K]
+}
+
+/** True for a {@link ResultReference}-shaped value (`{resultOf, name, path}`). */
+export const isResultReference = (u: unknown): u is ResultReference =>
+  typeof u === "object" && u !== null && !Array.isArray(u) &&
+  typeof (u as Record<string, unknown>)["resultOf"] === "string" &&
+  typeof (u as Record<string, unknown>)["name"] === "string" &&
+  typeof (u as Record<string, unknown>)["path"] === "string"
+
+/**
+ * Collects invocations for one Request. Call ids are `r1`, `r2`, … in order; a failed
+ * preparation is remembered and fails the whole batch before any I/O.
+ */
+export class Batch {
+  private readonly entries: Array<Pending<unknown, unknown>> = []
+  private problem: InvalidArgument | undefined
+
+  /** Adds a prepared invocation (or the `InvalidArgument` its guards produced). */
+  add<A, E>(prepared: Either.Either<Invocation<A, E>, InvalidArgument>): Pending<A, E> {
+    const callId = `r${this.entries.length + 1}`
+    const invocation: Invocation<A, E> = Either.isRight(prepared) ? prepared.right : failed(prepared.left)
+    if (Either.isLeft(prepared)) this.problem ??= prepared.left
+    const pending: Pending<A, E> = {
+      callId,
+      method: invocation.method,
+      ref: (path) => ({ resultOf: callId, name: invocation.method, path }),
+      invocation
+    }
+    this.entries.push(pending as Pending<unknown, unknown>)
+    return pending
+  }
+
+  /** The number of calls added so far. */
+  get size(): number {
+    return this.entries.length
+  }
+
+  /** The first guard failure of the calls added, if any. */
+  get failure(): InvalidArgument | undefined {
+    return this.problem ??
+      (this.entries.length === 0 ? new InvalidArgument({ description: "batch: no method calls added" }) : undefined)
+  }
+
+  /** The Request for `accountId` (needed only when some call is account-scoped), or the first problem. */
+  build(accountId: Id | undefined): Either.Either<JmapRequest, InvalidArgument> {
+    if (this.failure !== undefined) return Either.left(this.failure)
+    const builder = RequestBuilder.make()
+    for (const { callId, invocation } of this.entries) {
+      const args = invocation.accountScoped ? { accountId, ...invocation.arguments } : invocation.arguments
+      builder.add(invocation.method, args, { callId, using: invocation.using })
+    }
+    return builder.build()
+  }
+
+  /** Whether any call needs an `accountId`. */
+  get needsAccount(): boolean {
+    return this.entries.some((e) => e.invocation.accountScoped)
+  }
+}
+
+const failed = (error: InvalidArgument): Invocation<never> => ({
+  method: "error",
+  arguments: {},
+  using: [],
+  accountScoped: false,
+  decode: () => Either.left(error) as unknown as Either.Either<never, ParseError>
+})
+
+/** The result of `pending` in `response`: the seed's error-wins rule, then the invocation's decoder. */
+export const resultOf = <A, E>(
+  response: JmapResponse,
+  pending: Pending<A, E>
+): Either.Either<A, E | ResultError> =>
+  Either.flatMap(
+    extractResponse(response, pending.callId, JsonObject, pending.method),
+    (args) => pending.invocation.decode(args)
+  )
+
+/** How to send Requests: a transport `call` and the account id of account-scoped methods. */
+export interface Executor<E> {
+  readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, E>
+  readonly accountId: Effect.Effect<Id, E>
+}
+
+/**
+ * Builds a batch with `f`, sends it as one Request and returns the result of every call on its own
+ * (`Results<R>`): one failed method does not discard the others. Guards fail the whole batch with
+ * `InvalidArgument` before any I/O.
+ */
+export const batch = <E, R>(
+  executor: Executor<E>,
+  f: (batch: Batch) => R
+): Effect.Effect<Results<R>, E | InvalidArgument> =>
+  Effect.suspend(() => {
+    const b = new Batch()
+    const shape = f(b)
+    return Effect.gen(function*() {
+      if (b.failure !== undefined) return yield* b.failure
+      const accountId = b.needsAccount ? yield* executor.accountId : undefined
+      const request = yield* b.build(accountId)
+      const response = yield* executor.call(request)
+      return mapResults(shape, (p) => resultOf(response, p)) as Results<R>
+    })
+  })
+
+const isPending = (u: unknown): u is Pending<unknown, unknown> =>
+  typeof u === "object" && u !== null && "invocation" in u && "callId" in u
+
+const mapResults = (shape: unknown, f: (p: Pending<unknown, unknown>) => unknown): unknown => {
+  if (isPending(shape)) return f(shape)
+  if (Array.isArray(shape)) return shape.map((x) => (isPending(x) ? f(x) : x))
+  if (typeof shape === "object" && shape !== null) {
+    return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, isPending(v) ? f(v) : v]))
+  }
+  return shape
+}
+
+/** Sends one prepared invocation as a single-invocation Request with call id {@link CALL_ID}. */
+export const run = <E, A, EA>(
+  executor: Executor<E>,
+  prepared: Either.Either<Invocation<A, EA>, InvalidArgument>
+): Effect.Effect<A, E | EA | InvalidArgument | ResultError> =>
+  Effect.flatten(batch(executor, (b) => b.add(prepared)))

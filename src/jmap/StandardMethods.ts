@@ -1,0 +1,265 @@
+/**
+ * RFC 8620 §5 standard methods, data-driven: a {@link DataType} descriptor (type name, item
+ * schema, capabilities) and one builder per method (`get`, `changes`, `query`, `queryChanges`,
+ * `set`) that turns plain options into a typed {@link Invocation.Invocation}; the wire schemas of
+ * their arguments; and {@link list}, `/query` then `/get` in one round trip (§3.7 result reference).
+ *
+ * Nothing here is specific to a data model: the chat client is a table of descriptors on top.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Either, Schema } from "effect"
+import type { InvalidArgument } from "./Errors.js"
+import * as Invocation from "./Invocation.js"
+import {
+  ChangesResponse,
+  GetResponse,
+  QueryChangesResponse,
+  QueryResponse,
+  SetResponse
+} from "./MethodResponses.js"
+import { Id, Int, JsonObject, OpenStruct, preserveUnknown, State, UnsignedInt } from "./Primitives.js"
+import { ResultReference } from "./Wire.js"
+
+/** Describes one JMAP data type to the standard-method builders. */
+export interface DataType<T extends { readonly id: string }> {
+  /** The type name, e.g. `"Message"` (method names are `${name}/get`, …). */
+  readonly name: string
+  readonly item: Schema.Schema<T, any, never>
+  /**
+   * The RFC 8620 §5.3 `created` / `updated` shape: any subset of the properties, unknown ones
+   * kept. Built from the type side of `item`, so it suits schemas whose wire and type sides agree.
+   */
+  readonly partial: Schema.Schema<Partial<T>, any, never>
+  /** Capabilities the methods need besides core, e.g. `["urn:ietf:params:jmap:chat"]`. */
+  readonly using: ReadonlyArray<string>
+  readonly getResponse: Schema.Schema<GetResponse<T>, any, never>
+  readonly setResponse: Schema.Schema<SetResponse<Partial<T>, Partial<T>>, any, never>
+}
+
+/** The RFC 8620 §5.3 `created` shape of `item`: every property optional, unknown ones kept. */
+export const partialOf = <T, I>(item: Schema.Schema<T, I, never>): Schema.Schema<Partial<T>, any, never> =>
+  Schema.partialWith(Schema.typeSchema(item), { exact: true }).annotations({
+    parseOptions: preserveUnknown
+  }) as unknown as Schema.Schema<Partial<T>, any, never>
+
+/** Builds a {@link DataType}. */
+export const dataType = <T extends { readonly id: string }, I>(
+  name: string,
+  item: Schema.Schema<T, I, never>,
+  options: { readonly using?: ReadonlyArray<string> } = {}
+): DataType<T> => {
+  const partial = partialOf(item)
+  return {
+    name,
+    item,
+    partial,
+    using: options.using ?? [],
+    getResponse: GetResponse(item) as unknown as Schema.Schema<GetResponse<T>, any, never>,
+    setResponse: SetResponse(partial, partial) as unknown as Schema.Schema<
+      SetResponse<Partial<T>, Partial<T>>,
+      any,
+      never
+    >
+  }
+}
+
+const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/** RFC 8620 §5.5 Comparator as sent. */
+export const Comparator = OpenStruct({
+  property: Schema.String,
+  isAscending: opt(Schema.Boolean),
+  collation: opt(Schema.String)
+}, "Comparator")
+/** @see {@link Comparator} */
+export type Comparator = typeof Comparator.Type
+
+/** RFC 8620 §5.1 `/get` arguments as sent (`#ids` when `ids` is a result reference). */
+export const GetRequest = OpenStruct({
+  accountId: opt(Id),
+  ids: opt(Schema.NullOr(Schema.Array(Id))),
+  "#ids": opt(ResultReference),
+  properties: opt(Schema.NullOr(Schema.Array(Schema.String)))
+}, "GetRequest")
+
+/** RFC 8620 §5.2 `/changes` arguments as sent. */
+export const ChangesRequest = OpenStruct({
+  accountId: opt(Id),
+  sinceState: State,
+  maxChanges: opt(Schema.NullOr(UnsignedInt))
+}, "ChangesRequest")
+
+/** RFC 8620 §5.5 `/query` arguments as sent. */
+export const QueryRequest = OpenStruct({
+  accountId: opt(Id),
+  filter: opt(Schema.NullOr(JsonObject)),
+  sort: opt(Schema.NullOr(Schema.Array(Comparator))),
+  position: opt(Int),
+  anchor: opt(Schema.NullOr(Id)),
+  anchorOffset: opt(Int),
+  limit: opt(Schema.NullOr(UnsignedInt)),
+  calculateTotal: opt(Schema.Boolean)
+}, "QueryRequest")
+
+/** RFC 8620 §5.6 `/queryChanges` arguments as sent. */
+export const QueryChangesRequest = OpenStruct({
+  accountId: opt(Id),
+  filter: opt(Schema.NullOr(JsonObject)),
+  sort: opt(Schema.NullOr(Schema.Array(Comparator))),
+  sinceQueryState: State,
+  maxChanges: opt(Schema.NullOr(UnsignedInt)),
+  upToId: opt(Schema.NullOr(Id)),
+  calculateTotal: opt(Schema.Boolean)
+}, "QueryChangesRequest")
+
+/** RFC 8620 §5.3 `/set` arguments as sent. */
+export const SetRequest = OpenStruct({
+  accountId: opt(Id),
+  ifInState: opt(Schema.NullOr(State)),
+  create: opt(Schema.NullOr(Schema.Record({ key: Schema.String, value: JsonObject }))),
+  update: opt(Schema.NullOr(Schema.Record({ key: Id, value: JsonObject }))),
+  destroy: opt(Schema.NullOr(Schema.Array(Id))),
+  "#destroy": opt(ResultReference)
+}, "SetRequest")
+
+/** Options of {@link get}. `ids` absent or `null`: every object. */
+export interface GetOptions {
+  readonly ids?: ReadonlyArray<string> | ResultReference | null
+  readonly properties?: ReadonlyArray<string> | null
+}
+
+/** Options of {@link changes}. */
+export interface ChangesOptions {
+  readonly sinceState: string
+  readonly maxChanges?: number | null
+}
+
+/** The filter and sort of {@link query} and {@link queryChanges}, already in wire form. */
+export interface QueryShape {
+  /** Omitted when absent; `null` is sent as `null`. */
+  readonly filter?: Readonly<Record<string, unknown>> | null
+  readonly sort?: ReadonlyArray<Comparator> | null
+}
+
+/** Options of {@link query}. */
+export interface QueryOptions extends QueryShape {
+  readonly position?: number
+  readonly anchor?: string | null
+  readonly anchorOffset?: number
+  readonly limit?: number | null
+  readonly calculateTotal?: boolean
+}
+
+/** Options of {@link queryChanges}. */
+export interface QueryChangesOptions extends QueryShape {
+  readonly sinceQueryState: string
+  readonly maxChanges?: number | null
+  readonly upToId?: string | null
+  readonly calculateTotal?: boolean
+}
+
+/** Options of {@link set}: PatchObjects and creation objects in wire form. */
+export interface SetOptions {
+  readonly ifInState?: string | null
+  readonly create?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | null
+  readonly update?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | null
+  readonly destroy?: ReadonlyArray<string> | ResultReference | null
+}
+
+/**
+ * The arguments object of `options`: absent (`undefined`) options are left out, and an option
+ * whose value is a result reference is sent as `#name` (RFC 8620 §3.7).
+ */
+export const toArguments = (options: object): Record<string, unknown> => {
+  const args: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue
+    if (Invocation.isResultReference(value)) args[`#${key}`] = value
+    else args[key] = value
+  }
+  return args
+}
+
+const using = (type: DataType<any>) => ({ using: type.using })
+
+/** `Foo/get` (RFC 8620 §5.1). */
+export const get = <T extends { readonly id: string }>(
+  type: DataType<T>,
+  options: GetOptions = {}
+): Invocation.Invocation<GetResponse<T>> =>
+  Invocation.make(`${type.name}/get`, toArguments(options), type.getResponse, using(type))
+
+/**
+ * `Foo/get` for some `properties` only: the items are decoded with just those properties (and
+ * `id`, which RFC 8620 §5.1 always returns).
+ */
+export const getProperties = <T extends { readonly id: string }, K extends keyof T & string>(
+  type: DataType<T>,
+  options: GetOptions & { readonly properties: ReadonlyArray<K> }
+): Invocation.Invocation<GetResponse<Pick<T, K | "id">>> => {
+  const keys = Array.from(new Set<keyof T & string>(["id", ...options.properties]))
+  const item = type.item.pipe(Schema.pick(...keys)) as unknown as Schema.Schema<Pick<T, K | "id">, any, never>
+  return Invocation.make(
+    `${type.name}/get`,
+    toArguments(options),
+    GetResponse(item) as unknown as Schema.Schema<GetResponse<Pick<T, K | "id">>, any, never>,
+    using(type)
+  )
+}
+
+/** `Foo/changes` (RFC 8620 §5.2). */
+export const changes = (
+  type: DataType<any>,
+  options: ChangesOptions
+): Invocation.Invocation<ChangesResponse> =>
+  Invocation.make(`${type.name}/changes`, toArguments(options), ChangesResponse, using(type))
+
+/** `Foo/query` (RFC 8620 §5.5). */
+export const query = (type: DataType<any>, options: QueryOptions = {}): Invocation.Invocation<QueryResponse> =>
+  Invocation.make(`${type.name}/query`, toArguments(options), QueryResponse, using(type))
+
+/** `Foo/queryChanges` (RFC 8620 §5.6). */
+export const queryChanges = (
+  type: DataType<any>,
+  options: QueryChangesOptions
+): Invocation.Invocation<QueryChangesResponse> =>
+  Invocation.make(`${type.name}/queryChanges`, toArguments(options), QueryChangesResponse, using(type))
+
+/** `Foo/set` (RFC 8620 §5.3), with `created` / `updated` decoded as partial objects of the type. */
+export const set = <T extends { readonly id: string }>(
+  type: DataType<T>,
+  options: SetOptions
+): Invocation.Invocation<SetResponse<Partial<T>, Partial<T>>> =>
+  Invocation.make(`${type.name}/set`, toArguments(options), type.setResponse, using(type))
+
+/** The result of {@link list}: the query and the objects it found, in query order. */
+export interface ListResult<T> {
+  readonly query: QueryResponse
+  /** The `state` of the `/get`. */
+  readonly state: string
+  readonly list: ReadonlyArray<T>
+  /** Ids the query returned that `/get` did not find (destroyed in between, or not visible). */
+  readonly notFound: ReadonlyArray<string>
+}
+
+/**
+ * `Foo/query` then `Foo/get` with `#ids` pointing at the query's `/ids`, in one Request
+ * (RFC 8620 §3.7). The query's guards run before any I/O.
+ */
+export const list = <E, T extends { readonly id: string }>(
+  executor: Invocation.Executor<E>,
+  type: DataType<T>,
+  queryInvocation: Either.Either<Invocation.Invocation<QueryResponse>, InvalidArgument>
+): Effect.Effect<ListResult<T>, E | InvalidArgument | Invocation.ResultError> =>
+  Invocation.batch(executor, (b) => {
+    const q = b.add(queryInvocation)
+    const g = b.add(Either.right(get(type, { ids: q.ref("/ids") })))
+    return { q, g }
+  }).pipe(
+    Effect.flatMap(({ g, q }) =>
+      Effect.all([q, g]).pipe(
+        Effect.map(([query, got]) => ({ query, state: got.state, list: got.list, notFound: got.notFound }))
+      )
+    )
+  )
