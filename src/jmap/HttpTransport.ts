@@ -204,7 +204,12 @@ export const make = (
       trusted.add(parsed)
     }
     const maxRedirects = options.maxRedirects ?? 5
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerPropagation(false),
+      // The platform's request span records `url.full` and `url.query`; a query may carry a token
+      // (`?access_token=` on event-source URLs), so such requests are traced by our spans only.
+      HttpClient.withTracerDisabledWhen((request) => request.url.includes("?") || request.urlParams.length > 0)
+    )
 
     const authHeaders = (url: string): Effect.Effect<Record<string, string>, AuthFailed | InvalidHeaderValue> => {
       const target = credentialOrigin(url)

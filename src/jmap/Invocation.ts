@@ -73,10 +73,11 @@ export interface Pending<A, E = never> {
   readonly invocation: Invocation<A, E>
 }
 
-/** The result of every {@link Pending} in `R` (a record or tuple of them), each on its own. */
-export type Results<R> = {
-  readonly [K in keyof R]: R[K] extends Pending<infer A, infer E> ? Either.Either<A, E | ResultError> : R[K]
-}
+/** The result of one {@link Pending}. */
+export type Result<P> = P extends Pending<infer A, infer E> ? Either.Either<A, E | ResultError> : P
+
+/** The result of every {@link Pending} in `R` (one, or a record or tuple of them), each on its own. */
+export type Results<R> = R extends Pending<any, any> ? Result<R> : { readonly [K in keyof R]: Result<R[K]> }
 
 /** True for a {@link ResultReference}-shaped value (`{resultOf, name, path}`). */
 export const isResultReference = (u: unknown): u is ResultReference =>
