@@ -1,0 +1,344 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Option, Queue, Schedule, Stream, TestClock } from "effect"
+import * as ChatEventSource from "../../src/chat/push/ChatEventSource.js"
+import { AuthFailed, HttpError, RateLimited } from "../../src/jmap/Errors.js"
+import * as EventSourceStream from "../../src/jmap/push/EventSourceStream.js"
+import type { SseEvent } from "../../src/jmap/push/SseDecoder.js"
+import { awaitSleep, eventually } from "./support/clock.js"
+import { eventStreamHead, openWith, serve, writeChunks } from "./support/SseServer.js"
+
+type Element = SseEvent | EventSourceStream.Reconnected
+
+const show = (e: Element) =>
+  e._tag === "Reconnected" ? `reconnected#${e.attempt}@${Option.getOrElse(e.lastEventId, () => "-")}` : `${e.event}:${e.data}`
+
+const collect = (stream: Stream.Stream<Element, unknown, never>, n: number) =>
+  stream.pipe(Stream.take(n), Stream.runCollect, Effect.map((c) => Chunk.toReadonlyArray(c).map(show)))
+
+const http = Stream.provideLayer(NodeHttpClient.layerUndici)
+
+describe("EventSourceStream over a loopback server", () => {
+  it.scopedLive("decodes scripted bytes sent a few bytes at a time: line ends, BOM, comments, multi-byte characters", () =>
+    Effect.gen(function*() {
+      const script = "\uFEFF: comment\r\nevent: a\r\ndata: é€😀\r\n\r\nretry: 10\ndata: one\ndata: two\n\n: x\rid: 7\rdata: cr\r\r"
+      const bytes = Buffer.from(script, "utf8")
+      const server = yield* serve(async (res, c) => {
+        eventStreamHead(res)
+        const pieces: Array<Uint8Array> = []
+        for (let i = 0; i < bytes.length; i += 3) pieces.push(bytes.subarray(i, i + 3))
+        await writeChunks(res, c, pieces)
+      })
+      const events = yield* EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(
+        http,
+        Stream.take(3),
+        Stream.runCollect
+      )
+      expect(Chunk.toReadonlyArray(events).map((e) => e._tag === "SseEvent" && [e.event, e.data, Option.getOrUndefined(e.id)]))
+        .toEqual([["a", "é€😀", undefined], ["message", "one\ntwo", undefined], ["message", "cr", "7"]])
+    }))
+
+  it.scopedLive("refuses a response whose content type is not text/event-stream, without reconnecting", () =>
+    Effect.gen(function*() {
+      const server = yield* serve((res) => {
+        res.writeHead(200, { "content-type": "text/event-streamish" })
+        res.end("data: x\n\n")
+      })
+      const error = yield* EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(
+        http,
+        Stream.runDrain,
+        Effect.flip
+      )
+      expect(error._tag).toBe("UnexpectedResponse")
+      expect(server.connections.length).toBe(1)
+    }))
+
+  it.scopedLive("accepts text/event-stream with parameters", () =>
+    Effect.gen(function*() {
+      const server = yield* serve((res) => {
+        res.writeHead(200, { "content-type": "Text/Event-Stream; charset=utf-8" })
+        res.write("data: x\n\n")
+      })
+      const events = yield* collect(EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(http), 1)
+      expect(events).toEqual(["message:x"])
+    }))
+
+  it.scopedLive("ends with AuthFailed on 401, after a single request", () =>
+    Effect.gen(function*() {
+      const server = yield* serve((res) => {
+        res.writeHead(401, { "www-authenticate": "Bearer" })
+        res.end()
+      })
+      const error = yield* EventSourceStream.make({
+        open: openWith(server.url),
+        maxFrameBytes: 1024,
+        schedule: Schedule.forever
+      }).pipe(http, Stream.runDrain, Effect.flip)
+      expect(error).toBeInstanceOf(AuthFailed)
+      expect(server.connections.length).toBe(1)
+    }))
+
+  it.scopedLive("fails an endless event with SseFrameTooLarge while the server is still sending it (bounded)", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(async (res, c) => {
+        eventStreamHead(res)
+        await writeChunks(res, c, ["data: ok\n\n", "data: "])
+        const block = Buffer.alloc(16 * 1024, "x")
+        while (!res.destroyed) await writeChunks(res, c, [block])
+      })
+      const result = yield* EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 64 * 1024 }).pipe(
+        http,
+        Stream.either,
+        Stream.runCollect
+      )
+      const items = Chunk.toReadonlyArray(result)
+      expect(items.length).toBe(2)
+      expect(items[0]?._tag === "Right" && items[0].right._tag === "SseEvent" && items[0].right.data).toBe("ok")
+      expect(items[1]?._tag === "Left" && items[1].left._tag).toBe("SseFrameTooLarge")
+      // The client went away although the event never ended, and did not reconnect.
+      yield* Effect.promise(() => server.connections[0]!.closed)
+      expect(server.connections.length).toBe(1)
+    }))
+
+  it.scopedLive("resumes after a drop in the middle of an event with Last-Event-ID: nothing lost, nothing twice", () =>
+    Effect.gen(function*() {
+      const log = [1, 2, 3, 4].map((n) => `id: ${n}\ndata: event ${n}\n\n`)
+      const server = yield* serve(async (res, c) => {
+        eventStreamHead(res)
+        const after = Number(c.headers["last-event-id"] ?? "0")
+        const pending = log.slice(after)
+        if (c.index === 0) {
+          // Two whole events and half of the third, then the connection breaks.
+          await writeChunks(res, c, [pending[0]!, pending[1]!, pending[2]!.slice(0, 12)])
+          res.destroy()
+        } else {
+          await writeChunks(res, c, pending)
+        }
+      })
+      const events = yield* collect(
+        EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(http),
+        5
+      )
+      expect(events).toEqual([
+        "message:event 1",
+        "message:event 2",
+        "reconnected#1@2",
+        "message:event 3",
+        "message:event 4"
+      ])
+      expect(server.connections.map((c) => c.headers["last-event-id"])).toEqual([undefined, "2"])
+      expect(server.connections[0]!.headers.accept).toBe("text/event-stream")
+    }))
+
+  it.scopedLive("reconnects a connection that goes silent for longer than idleTimeout", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(async (res, c) => {
+        eventStreamHead(res)
+        await writeChunks(res, c, [`id: ${c.index}\ndata: hello ${c.index}\n\n`])
+        // …then nothing, and the connection stays open.
+      })
+      const events = yield* collect(
+        EventSourceStream.make({
+          open: openWith(server.url),
+          maxFrameBytes: 1024,
+          idleTimeout: "100 millis",
+          schedule: Schedule.forever
+        }).pipe(http),
+        3
+      )
+      expect(events).toEqual(["message:hello 0", "reconnected#1@0", "message:hello 1"])
+      yield* Effect.promise(() => server.connections[0]!.closed)
+    }))
+
+  it.scoped("waits at least the server's retry: before reconnecting (TestClock)", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(async (res, c) => {
+        eventStreamHead(res)
+        await writeChunks(res, c, c.index === 0 ? ["retry: 5000\n\nid: 1\ndata: a\n\n"] : ["data: b\n\n"])
+        if (c.index === 0) res.end()
+      })
+      const queue = yield* Queue.unbounded<string>()
+      yield* EventSourceStream.make({
+        open: openWith(server.url),
+        maxFrameBytes: 1024,
+        schedule: Schedule.spaced("1 second")
+      }).pipe(http, Stream.runForEach((e) => Queue.offer(queue, show(e))), Effect.forkScoped)
+      expect(yield* Queue.take(queue)).toBe("message:a")
+      const now = yield* Clock.currentTimeMillis
+      // The schedule alone would wait 1 s; retry: 5000 makes it 5 s.
+      expect((yield* awaitSleep) - now).toBe(5000)
+      yield* TestClock.adjust("4999 millis")
+      expect(server.connections.length).toBe(1)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Queue.take(queue)).toBe("reconnected#1@1")
+      expect(yield* Queue.take(queue)).toBe("message:b")
+      expect(server.connections[1]!.headers["last-event-id"]).toBe("1")
+    }))
+})
+
+/** A scripted `open`: each attempt takes the next outcome and records the (test) clock time. */
+const scripted = (
+  outcomes: ReadonlyArray<"connect-error" | "auth" | "rate-limited" | ReadonlyArray<string>>,
+  times: Array<number>
+) => {
+  let attempt = 0
+  return (_: Option.Option<string>) =>
+    Effect.gen(function*() {
+      times.push(yield* Clock.currentTimeMillis)
+      const outcome = outcomes[attempt++] ?? "auth"
+      if (outcome === "connect-error") return yield* new HttpError({ reason: "Connect", method: "GET", url: "x" })
+      if (outcome === "auth") return yield* new AuthFailed({ status: 401, url: "x" })
+      if (outcome === "rate-limited") return yield* new RateLimited({ retryAfter: Duration.seconds(7) })
+      return Stream.fromIterable(outcome.map((s) => new TextEncoder().encode(s)))
+    })
+}
+
+describe("EventSourceStream backoff (TestClock)", () => {
+  it.effect("backs off exponentially and restarts the backoff after a connection delivered events", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const fiber = yield* EventSourceStream.make({
+        open: scripted(["connect-error", "connect-error", "connect-error", ["data: x\n\n"], "connect-error", [], "auth"], times),
+        maxFrameBytes: 1024,
+        schedule: Schedule.exponential("1 second")
+      }).pipe(Stream.runCollect, Effect.fork)
+      while (fiber.unsafePoll() === null) {
+        yield* TestClock.adjust(Duration.millis((yield* awaitSleepOrDone(fiber)) - (yield* Clock.currentTimeMillis)))
+      }
+      const exit = yield* Fiber.await(fiber)
+      expect(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.map(String))).toEqual(Option.some(expect.stringContaining("AuthFailed")))
+      // 0, +1 s, +2 s, +4 s, then (events were delivered) +1 s, +2 s (an empty connection does not reset), +4 s.
+      expect(times).toEqual([0, 1000, 3000, 7000, 8000, 10000, 14000])
+    }))
+
+  it.effect("uses a RateLimited retry-after as a floor", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const fiber = yield* EventSourceStream.make({
+        open: scripted(["rate-limited", "auth"], times),
+        maxFrameBytes: 1024,
+        schedule: Schedule.spaced("1 second")
+      }).pipe(Stream.runDrain, Effect.fork)
+      expect(yield* awaitSleep).toBe(7000)
+      yield* TestClock.adjust("7 seconds")
+      yield* Fiber.await(fiber)
+      expect(times).toEqual([0, 7000])
+    }))
+
+  it.effect("ends when the schedule gives up: quietly after an end of stream, with the error after a failure", () =>
+    Effect.gen(function*() {
+      const ended = yield* EventSourceStream.make({
+        // The connection that delivered "a" restarts the schedule; the empty one does not.
+        open: scripted([["data: a\n\n"], [], [], "auth"], []),
+        maxFrameBytes: 1024,
+        schedule: Schedule.recurs(1)
+      }).pipe(Stream.runCollect)
+      expect(Chunk.toReadonlyArray(ended).map(show)).toEqual(["message:a", "reconnected#1@-"])
+      const failed = yield* EventSourceStream.make({
+        open: scripted(["connect-error", "connect-error"], []),
+        maxFrameBytes: 1024,
+        schedule: Schedule.recurs(1)
+      }).pipe(Stream.runDrain, Effect.flip)
+      expect(failed._tag).toBe("HttpError")
+    }))
+
+  it.effect("rejects a maxFrameBytes that is not a positive integer before any I/O", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      for (const maxFrameBytes of [0, -1, 1.5, Number.NaN]) {
+        const error = yield* EventSourceStream.make({ open: scripted([], times), maxFrameBytes }).pipe(Stream.runDrain, Effect.flip)
+        expect(error._tag).toBe("InvalidArgument")
+      }
+      expect(times).toEqual([])
+    }))
+
+  it.effect("the default schedule stays within 0.8–1.2 × min(2^n s, 60 s)", () =>
+    Effect.gen(function*() {
+      const driver = yield* Schedule.driver(EventSourceStream.defaultSchedule)
+      for (let n = 0; n < 10; n++) {
+        const before = yield* Clock.currentTimeMillis
+        const fiber = yield* Effect.fork(driver.next(undefined))
+        const wake = yield* awaitSleep
+        const base = Math.min(1000 * 2 ** n, 60000)
+        expect(wake - before).toBeGreaterThanOrEqual(base * 0.8)
+        expect(wake - before).toBeLessThanOrEqual(base * 1.2)
+        yield* TestClock.adjust(Duration.millis(wake - before))
+        yield* Fiber.join(fiber)
+      }
+    }))
+})
+
+const awaitSleepOrDone = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+  Effect.gen(function*() {
+    for (;;) {
+      const sleeps = yield* TestClock.sleeps()
+      if (Chunk.isNonEmpty(sleeps)) return Math.min(...sleeps)
+      if (fiber.unsafePoll() !== null) return yield* Clock.currentTimeMillis
+      yield* Effect.yieldNow()
+    }
+  })
+
+describe("EventSourceStream.checkEventStreamContentType", () => {
+  it.effect("compares the essence only, case-insensitively", () =>
+    Effect.gen(function*() {
+      const check = EventSourceStream.checkEventStreamContentType
+      yield* check({ "content-type": "text/event-stream" })
+      yield* check({ "Content-Type": "TEXT/EVENT-STREAM ; charset=utf-8" })
+      for (const headers of [{ "content-type": "text/event-streamish" }, { "content-type": "text/plain" }, {}, { "content-type": "" }]) {
+        const error = yield* Effect.flip(check(headers))
+        expect(error._tag).toBe("UnexpectedResponse")
+      }
+    }))
+})
+
+describe("ChatEventSource", () => {
+  it.scopedLive("decodes chat events from the wire and maps Reconnected", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(async (res, c) => {
+        eventStreamHead(res)
+        if (c.index === 0) {
+          await writeChunks(res, c, [
+            "event: state\nid: s1\ndata: {\"@type\":\"StateChange\",\"changed\":{\"u1\":{\"Message\":\"m1\"}}}\n\n",
+            "event: typing\ndata: {\"chatId\":\"c1\",\"senderId\":\"user:bob\",\"typing\":true}\n\n",
+            "event: presence\ndata: {\"contactId\":\"user:bob\",\"presence\":\"away\",\"statusText\":null,\"statusEmoji\":null}\n\n",
+            "event: ping\ndata: {\"interval\":30}\n\n",
+            "event: typing\ndata: {broken\n\n",
+            "event: vtc\ndata: {}\n\n"
+          ])
+          res.end()
+        } else {
+          await writeChunks(res, c, ["event: ping\ndata: {\"interval\":30}\n\n"])
+        }
+      })
+      const events = yield* ChatEventSource.make({ open: openWith(server.url), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+        http,
+        Stream.take(8),
+        Stream.runCollect
+      )
+      const list = Chunk.toReadonlyArray(events)
+      expect(list.map((e) => e._tag)).toEqual([
+        "StateChange",
+        "Typing",
+        "Presence",
+        "Ping",
+        "Unknown",
+        "Unknown",
+        "Reconnected",
+        "Ping"
+      ])
+      expect(list.map((e) => Option.getOrUndefined(ChatEventSource.lastEventIdOf(e)))).toEqual([
+        "s1",
+        "s1",
+        "s1",
+        "s1",
+        "s1",
+        "s1",
+        "s1",
+        "s1"
+      ])
+      const presence = list[2]
+      expect(presence?._tag === "Presence" && [presence.statusText, presence.statusEmoji]).toEqual([null, null])
+      yield* eventually(() => server.connections.length === 2)
+      expect(server.connections[1]!.headers["last-event-id"]).toBe("s1")
+    }))
+})
