@@ -18,6 +18,7 @@ import {
   SubscriptionRef
 } from "effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Batching from "./Batching.js"
 import { InvalidArgument, InvalidSession, type ParseError } from "./Errors.js"
 import * as HttpTransport from "./HttpTransport.js"
 import { decodeValue } from "./internal/json.js"
@@ -199,8 +200,19 @@ export const checkLimits = (request: JmapRequest, limits: CoreLimits): Either.Ei
   return Either.right(undefined)
 }
 
+/** Options of {@link makeWith}. */
+export interface Options {
+  /**
+   * Batch concurrent read-only requests into one HTTP request, and concurrent `Foo/get`s into one
+   * call (see `Batching`). On by default; `false` turns it off.
+   */
+  readonly batching?: false | Batching.BatchingOptions
+}
+
 /** Builds the service on an `HttpTransport`. Needs a scope for background session refreshes. */
-export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> = Effect.gen(function*() {
+export const makeWith = (
+  options: Options = {}
+): Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> => Effect.gen(function*() {
   const transport = yield* HttpTransport.HttpTransport
   const scope = yield* Effect.scope
   const cache = yield* SubscriptionRef.make(Option.none<Cached>())
@@ -235,12 +247,12 @@ export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | S
   const markStale = (state: string) =>
     SubscriptionRef.update(cache, Option.map((c) => (c.session.state === state ? { ...c, stale: true } : c)))
 
-  const call: Service["call"] = (request, options) =>
+  const send = (request: JmapRequest, callOptions?: HttpTransport.CallOptions) =>
     Effect.gen(function*() {
       const cached = yield* current
       yield* checkLimits(request, cached.limits)
       const response = yield* requestPermits!.withPermits(1)(
-        transport.call(cached.session.apiUrl, request, options)
+        transport.call(cached.session.apiUrl, request, callOptions)
       ).pipe(
         Effect.tapErrorTag("AuthFailed", () => SubscriptionRef.set(cache, Option.none()))
       )
@@ -250,7 +262,18 @@ export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | S
         yield* Effect.forkIn(Effect.ignore(current), scope)
       }
       return response
-    }).pipe(Effect.withSpan("SessionService.call"))
+    })
+
+  const batched = options.batching === false
+    ? undefined
+    : yield* Batching.make((request: JmapRequest) => send(request), Effect.map(current, (c) => c.limits), options.batching)
+
+  const call: Service["call"] = (request, callOptions) =>
+    (batched === undefined || callOptions !== undefined ? send(request, callOptions) : batched(request)).pipe(
+      Effect.withSpan("SessionService.call", {
+        attributes: { "jmap.methods": request.methodCalls.map(([name]) => name).join(",") }
+      })
+    )
 
   const primaryAccountId: Service["primaryAccountId"] = (capability) =>
     Effect.flatMap(get, (session) => {
@@ -342,8 +365,15 @@ export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | S
   })
 })
 
-/** The `SessionService` layer; needs `HttpTransport`. */
+/** The service with default options (batching on). */
+export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> = makeWith()
+
+/** The `SessionService` layer with default options; needs `HttpTransport`. */
 export const layer: Layer.Layer<SessionService, never, HttpTransport.HttpTransport> = Layer.scoped(SessionService, make)
+
+/** The `SessionService` layer with options, e.g. `layerWith({ batching: false })`. */
+export const layerWith = (options: Options): Layer.Layer<SessionService, never, HttpTransport.HttpTransport> =>
+  Layer.scoped(SessionService, makeWith(options))
 
 /** Decodes a capability object (or anything JSON) with `schema`; exported for callers holding a raw Session. */
 export const decodeCapability = <A, I>(

@@ -144,7 +144,7 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("SessionService
       })
       const service = yield* sessionService(server.url)
       yield* Effect.all(
-        Array.from({ length: 6 }, () => service.call({ using: [], methodCalls: [["A/get", {}, "c0"]] })),
+        Array.from({ length: 6 }, () => service.call({ using: [], methodCalls: [["A/set", {}, "c0"]] })),
         { concurrency: "unbounded" }
       )
       expect(peak).toBe(2)

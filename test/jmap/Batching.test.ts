@@ -1,0 +1,127 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { Context, Effect, Either, Layer } from "effect"
+import * as HttpTransport from "../../src/jmap/HttpTransport.js"
+import { extractResponse } from "../../src/jmap/RequestBuilder.js"
+import * as SessionService from "../../src/jmap/SessionService.js"
+import { json, listen, type LoopbackServer, type Received, sessionFor } from "../support/LoopbackServer.js"
+import { Schema } from "effect"
+
+/** A tiny JMAP API: `X/get` returns objects for ids starting with "m" (others not found), `Y/query` echoes. */
+const answer = (req: Received) => {
+  const body = JSON.parse(req.body.toString()) as { methodCalls: Array<[string, Record<string, unknown>, string]> }
+  return body.methodCalls.map(([name, args, callId]) => {
+    if (args["fail"] === true) return ["error", { type: "serverFail" }, callId]
+    if (name.endsWith("/get")) {
+      const ids = args["ids"] as Array<string>
+      return [name, {
+        accountId: args["accountId"],
+        state: "s",
+        list: ids.filter((id) => id.startsWith("m")).map((id) => ({ id, name: `obj ${id}` })),
+        notFound: ids.filter((id) => !id.startsWith("m"))
+      }, callId]
+    }
+    return [name, { echoed: args, ...(args["#ref"] ? { sawRef: args["#ref"] } : {}) }, callId]
+  })
+}
+
+const start = (limits: Record<string, number> = {}, batching?: false) =>
+  Effect.gen(function*() {
+    const server: LoopbackServer = yield* listen((req, res) => {
+      if (req.url === "/.well-known/jmap") {
+        const s = sessionFor(server.url)
+        return json(res, 200, {
+          ...s,
+          capabilities: {
+            ...s.capabilities,
+            "urn:ietf:params:jmap:core": { ...s.capabilities["urn:ietf:params:jmap:core"], ...limits }
+          }
+        })
+      }
+      json(res, 200, { methodResponses: answer(req), sessionState: "75128aab4b1b" })
+    })
+    const service = yield* Layer.build(
+      SessionService.layerWith(batching === false ? { batching: false } : {}).pipe(
+        Layer.provide(HttpTransport.layer({ url: server.url }))
+      )
+    ).pipe(Effect.map(Context.get(SessionService.SessionService)))
+    yield* service.get
+    const api = () => server.received.filter((r) => r.url === "/api/").map((r) => JSON.parse(r.body.toString()))
+    return { service, api }
+  })
+
+const Got = Schema.Struct({ list: Schema.Array(Schema.Struct({ id: Schema.String })), notFound: Schema.Array(Schema.String) })
+const get = (service: SessionService.Service, ids: Array<string>, extra: Record<string, unknown> = {}) =>
+  service.call({ using: ["urn:x"], methodCalls: [["X/get", { accountId: "A", ids, ...extra }, "r1"]] }).pipe(
+    Effect.flatMap((r) => extractResponse(r, "r1", Got, "X/get"))
+  )
+
+layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batching", (it) => {
+  it.scoped("merges 100 concurrent single-id gets into one X/get and splits the results", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start()
+      const ids = Array.from({ length: 100 }, (_, i) => (i % 10 === 9 ? `x${i}` : `m${i}`))
+      const results = yield* Effect.all(ids.map((id) => get(service, [id])), { concurrency: "unbounded" })
+      expect(api()).toHaveLength(1)
+      expect(api()[0].methodCalls).toHaveLength(1)
+      expect(api()[0].methodCalls[0][1].ids).toHaveLength(100)
+      results.forEach((r, i) => {
+        const id = ids[i]!
+        expect(r.list.map((o) => o.id)).toEqual(id.startsWith("m") ? [id] : [])
+        expect(r.notFound).toEqual(id.startsWith("m") ? [] : [id])
+      })
+    }))
+
+  it.scoped("puts different methods in one HTTP request and renames call ids and references", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start()
+      const [a, b] = yield* Effect.all([
+        service.call({ using: ["urn:a"], methodCalls: [["Y/query", { n: 1 }, "r1"], ["Y/query", { "#ref": { resultOf: "r1", name: "Y/query", path: "/x" } }, "r2"]] }),
+        service.call({ using: ["urn:b"], methodCalls: [["Z/changes", { n: 2 }, "r1"]] })
+      ], { concurrency: "unbounded" })
+      expect(api()).toHaveLength(1)
+      expect(new Set(api()[0].using)).toEqual(new Set(["urn:a", "urn:b"]))
+      expect(a.methodResponses.map(([n, , c]) => [n, c])).toEqual([["Y/query", "r1"], ["Y/query", "r2"]])
+      expect((a.methodResponses[1]![1] as { sawRef: { resultOf: string } }).sawRef.resultOf).toMatch(/^q\d+\.r1$/)
+      expect(b.methodResponses).toEqual([["Z/changes", { echoed: { n: 2 } }, "r1"]])
+    }))
+
+  it.scoped("respects maxObjectsInGet and maxCallsInRequest", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start({ maxObjectsInGet: 4, maxCallsInRequest: 2 })
+      const results = yield* Effect.all(Array.from({ length: 10 }, (_, i) => get(service, [`m${i}`])), { concurrency: "unbounded" })
+      const requests = api()
+      expect(requests).toHaveLength(2)
+      expect(requests.flatMap((r) => r.methodCalls.map((c: [string, { ids: Array<string> }]) => c[1].ids.length))).toEqual([4, 4, 2])
+      expect(results.map((r) => r.list[0]?.id)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`))
+    }))
+
+  it.scoped("does not merge gets with different arguments, and never batches writes", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start()
+      yield* Effect.all([get(service, ["m1"]), get(service, ["m2"], { properties: ["name"] })], { concurrency: "unbounded" })
+      expect(api()).toHaveLength(1)
+      expect(api()[0].methodCalls).toHaveLength(2)
+      yield* Effect.all(
+        Array.from({ length: 3 }, () => service.call({ using: [], methodCalls: [["X/set", { create: { r1: {} } }, "r1"]] })),
+        { concurrency: "unbounded" }
+      )
+      expect(api()).toHaveLength(4)
+    }))
+
+  it.scoped("delivers a merged method error to every caller", () =>
+    Effect.gen(function*() {
+      const { service } = yield* start()
+      const results = yield* Effect.all([get(service, ["m1"], { fail: true }), get(service, ["m2"], { fail: true })].map(Effect.either), {
+        concurrency: "unbounded"
+      })
+      for (const r of results) expect(Either.getLeft(r)).toMatchObject({ _tag: "Some", value: { _tag: "MethodError", type: "serverFail" } })
+    }))
+
+  it.scoped("can be turned off", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start({}, false)
+      yield* Effect.all(Array.from({ length: 5 }, (_, i) => get(service, [`m${i}`])), { concurrency: "unbounded" })
+      expect(api()).toHaveLength(5)
+    }))
+})
