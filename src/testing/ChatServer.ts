@@ -1,0 +1,101 @@
+/**
+ * The reference, in-process JMAP Chat server: {@link ChatBackend} behind a real HTTP server on
+ * 127.0.0.1 — Session, API, upload/download, EventSource and RFC 8887 WebSocket — with fault
+ * injection. It lives as long as its scope.
+ *
+ * ```ts
+ * import { ChatServer } from "effect-jmap-chat/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* ChatServer
+ *   const alice = server.user("alice")
+ *   const session = yield* Effect.promise(() =>
+ *     fetch(`${server.url}/.well-known/jmap`, { headers: { authorization: `Bearer ${alice.token}` } })
+ *   )
+ * }).pipe(Effect.provide(ChatServer.layer()))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Http from "node:http"
+import { HttpRouter } from "@effect/platform"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer, type Scope } from "effect"
+import { apiRoutes } from "./ApiRoutes.js"
+import * as ChatBackend from "./ChatBackend.js"
+import { eventSource } from "./EventSourceRoute.js"
+import { type FaultControls, FaultState } from "./Faults.js"
+import { type FrontEnd, problemResponse } from "./HttpSupport.js"
+import type { JsonRecord } from "./Json.js"
+import { RequestProblem } from "./ProtocolErrors.js"
+import type { ChatServerOptions } from "./ServerConfig.js"
+import { Paths } from "./Session.js"
+import { webSocket } from "./WebSocketRoute.js"
+
+/** The `ChatServer` service: a running reference server. */
+export class ChatServer extends Context.Tag("effect-jmap-chat/testing/ChatServer")<ChatServer, ChatServer.Service>() {
+  /** Starts a server for the lifetime of the scope. */
+  static readonly make = (options: ChatServerOptions = {}): Effect.Effect<ChatServer.Service, ServeError, Scope.Scope> =>
+    make(options)
+
+  /** A layer running a server. */
+  static readonly layer = (options: ChatServerOptions = {}): Layer.Layer<ChatServer, ServeError> =>
+    Layer.scoped(ChatServer, make(options))
+}
+
+/** @since 0.1.0 */
+export declare namespace ChatServer {
+  /** The service interface. */
+  export interface Service {
+    /** The origin, e.g. `http://127.0.0.1:53211` (no trailing slash). */
+    readonly url: string
+    /** The Session URL (`<url>/.well-known/jmap`). */
+    readonly sessionUrl: string
+    /** The RFC 8887 WebSocket URL (`ws://…/jmap/ws`). */
+    readonly webSocketUrl: string
+    /** The provisioned users with their tokens and passwords. */
+    readonly users: ReadonlyArray<ChatBackend.UserInfo>
+    /** A provisioned user by short name (e.g. `"alice"`). */
+    readonly user: (name: string) => ChatBackend.UserInfo
+    /** The socket-less backend (store, dispatcher, push fan-out). */
+    readonly backend: ChatBackend.ChatBackend.Service
+    /** Fault injection and request counting. */
+    readonly faults: FaultControls
+    /** Processes a request for the user owning `token`, without HTTP (see {@link ChatBackend.ChatBackend.Service.dispatch}). */
+    readonly dispatch: (token: string, request: unknown) => Effect.Effect<JsonRecord, RequestProblem>
+  }
+}
+
+const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, ServeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const backend = yield* ChatBackend.make(options)
+    const nodeServer = Http.createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
+    const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+    const url = `http://127.0.0.1:${port}`
+    backend.setUrls({ origin: url, relative: options.relativeUrls ?? false })
+    const faults = new FaultState(() => nodeServer.closeAllConnections())
+    const fe: FrontEnd = { backend, faults, inFlight: new Map() }
+    const app = yield* HttpRouter.toHttpApp(
+      apiRoutes(fe).pipe(HttpRouter.get(Paths.eventSource, eventSource(fe)), HttpRouter.get(Paths.webSocket, webSocket(fe)))
+    )
+    yield* server.serve(
+      app.pipe(
+        Effect.catchTag("RouteNotFound", () =>
+          Effect.succeed(problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))))
+      )
+    )
+    // Runs before the HTTP server closes: end push streams so that closing does not wait for them.
+    yield* Effect.addFinalizer(() => faults.controls.restart)
+    return {
+      url,
+      sessionUrl: `${url}${Paths.session}`,
+      webSocketUrl: `${url.replace(/^http/, "ws")}${Paths.webSocket}`,
+      users: backend.users,
+      user: backend.user,
+      backend,
+      faults: faults.controls,
+      dispatch: backend.dispatch
+    }
+  })

@@ -1,0 +1,113 @@
+/**
+ * Options of the reference server: its users, the limits it advertises in the Session
+ * (RFC 8620 §2 core capability; draft-atwood-jmap-chat-00 and -push-00 account capabilities) and
+ * behaviour switches where the drafts disagree with each other.
+ *
+ * @since 0.1.0
+ */
+
+/** One user to provision. Everything but `name` has a default derived from it. */
+export interface UserOptions {
+  /** Short handle, e.g. `"alice"`. */
+  readonly name: string
+  /** Bearer token; default `"<name>-token"`. */
+  readonly token?: string
+  /** Password for HTTP Basic; default `"<name>-password"`. `null` disables Basic for this user. */
+  readonly password?: string | null
+  /** Default: the name, capitalised. */
+  readonly displayName?: string
+  /** ChatContact.id; default `"user:<name>@example.com"` (deliberately not an RFC 8620 Id). */
+  readonly userId?: string
+  /** Default `"<name>@example.com"`. */
+  readonly login?: string
+  /** Default `"A-<name>"`. */
+  readonly accountId?: string
+  /** Session `ownerEndpoints` (draft-atwood-jmap-chat-00 Endpoint objects). */
+  readonly endpoints?: ReadonlyArray<{ readonly type: string; readonly uri: string; readonly label?: string }>
+}
+
+/** The limits the server advertises and enforces. */
+export interface ServerLimits {
+  readonly maxSizeUpload: number
+  readonly maxConcurrentUpload: number
+  readonly maxSizeRequest: number
+  readonly maxConcurrentRequests: number
+  readonly maxCallsInRequest: number
+  readonly maxObjectsInGet: number
+  readonly maxObjectsInSet: number
+  readonly maxBodyBytes: number
+  readonly maxAttachmentsPerMessage: number
+  readonly maxGroupMembers: number
+  readonly maxSpaceMembers: number
+  readonly maxRolesPerSpace: number
+  readonly maxChannelsPerSpace: number
+  readonly maxCategoriesPerSpace: number
+  readonly maxSnippetBytes: number
+  readonly maxMessagesPerPush: number
+  /** How many record changes each (account, type) change log keeps; older states → `cannotCalculateChanges`. */
+  readonly changeLogCapacity: number
+  /** How many StateChange events each user's push log keeps for `Last-Event-ID` / `pushState` replay. */
+  readonly pushLogCapacity: number
+}
+
+/** Options of {@link ChatBackend.make} and {@link ChatServer.make}. */
+export interface ChatServerOptions {
+  /** Default: alice, bob and carol. */
+  readonly users?: ReadonlyArray<UserOptions>
+  readonly limits?: Partial<ServerLimits>
+  /**
+   * How a second direct chat with the same contact is answered. `"updated"` (the draft's MUST:
+   * the existing chat appears in `updated`, and its id is recorded as the creation id's result)
+   * or `"alreadyExists"` (compliance test 2.4: a SetError with `existingId`). Default `"updated"`.
+   */
+  readonly directChatDuplicate?: "updated" | "alreadyExists"
+  /** Serve Session URLs relative to the server origin instead of absolute. Default `false`. */
+  readonly relativeUrls?: boolean
+  /** Clock override in epoch milliseconds; by default the Effect `Clock` (so `TestClock` works). */
+  readonly now?: () => number
+  /** TCP port; default 0 (any free port). The server always binds 127.0.0.1. */
+  readonly port?: number
+}
+
+/** The default limits. */
+export const defaultLimits: ServerLimits = {
+  maxSizeUpload: 20_000_000,
+  maxConcurrentUpload: 4,
+  maxSizeRequest: 10_000_000,
+  maxConcurrentRequests: 8,
+  maxCallsInRequest: 32,
+  maxObjectsInGet: 500,
+  maxObjectsInSet: 500,
+  maxBodyBytes: 65_536,
+  maxAttachmentsPerMessage: 10,
+  maxGroupMembers: 100,
+  maxSpaceMembers: 1000,
+  maxRolesPerSpace: 50,
+  maxChannelsPerSpace: 200,
+  maxCategoriesPerSpace: 50,
+  maxSnippetBytes: 200,
+  maxMessagesPerPush: 10,
+  changeLogCapacity: 1000,
+  pushLogCapacity: 1000
+}
+
+/** The default users. */
+export const defaultUsers: ReadonlyArray<UserOptions> = [{ name: "alice" }, { name: "bob" }, { name: "carol" }]
+
+/** Capability URIs the server implements (RFC 8620, RFC 8887, RFC 9425, RFC 9404 successor, the drafts). */
+export const Capability = {
+  core: "urn:ietf:params:jmap:core",
+  chat: "urn:ietf:params:jmap:chat",
+  chatPush: "urn:ietf:params:jmap:chat:push",
+  websocket: "urn:ietf:params:jmap:websocket",
+  chatWebsocket: "urn:ietf:params:jmap:chat:websocket",
+  cid: "urn:ietf:params:jmap:cid",
+  quota: "urn:ietf:params:jmap:quota",
+  blob2: "urn:ietf:params:jmap:blob2"
+} as const
+
+/** The body types the server accepts in `Message.bodyType`. */
+export const supportedBodyTypes: ReadonlyArray<string> = ["text/plain", "text/markdown", "application/jmap-chat-rich"]
+
+/** The urgency values advertised in the chat:push account capability. */
+export const supportedUrgencyValues: ReadonlyArray<string> = ["very-low", "low", "normal", "high"]

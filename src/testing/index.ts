@@ -1,0 +1,15 @@
+/**
+ * `effect-jmap-chat/testing`: a reference, in-memory JMAP Chat server (RFC 8620, RFC 8887 and the
+ * draft-atwood-jmap-chat family) to run demos and tests against, with no other software installed.
+ *
+ * @since 0.1.0
+ */
+export { ChatServer } from "./ChatServer.js"
+export { ChatBackend, type UserInfo } from "./ChatBackend.js"
+export * as Backend from "./ChatBackend.js"
+export type { Endpoint, FaultControls, ReceivedRequest } from "./Faults.js"
+export type { ChatServerOptions, ServerLimits, UserOptions } from "./ServerConfig.js"
+export { Capability, defaultLimits, defaultUsers } from "./ServerConfig.js"
+export { MethodFailure, RequestProblem, SetFailure } from "./ProtocolErrors.js"
+export type { JsonRecord, JsonValue } from "./Json.js"
+export type { PushEvent, StateChangeEvent } from "./PushHub.js"
