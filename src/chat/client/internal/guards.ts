@@ -1,0 +1,67 @@
+/**
+ * The client-side argument guards of the chat client (seed-api §2.5): every failure is an
+ * `InvalidArgument` produced before any I/O, worded like the Rust client's
+ * (`<method>: <argument> may not be empty`).
+ *
+ * @internal
+ */
+import { Either, Schema } from "effect"
+import { InvalidArgument, ParseError } from "../../../jmap/Errors.js"
+import { decoderFor } from "../../../jmap/internal/json.js"
+
+/** A guard's verdict: the failure, or `undefined` when the input passes. */
+export type Guard = InvalidArgument | undefined
+
+/** `sinceQueryState` → `since_query_state`. */
+export const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/** The Rust client's method name used in messages: `("ChatContact", "queryChanges")` → `chat_contact_query_changes`. */
+export const seedName = (type: string, operation: string): string =>
+  `${snake(type.charAt(0).toLowerCase() + type.slice(1))}_${snake(operation)}`
+
+/** `InvalidArgument("<where>: <what>")`. */
+export const invalid = (where: string, what: string): InvalidArgument =>
+  new InvalidArgument({ description: `${where}: ${what}` })
+
+/** Refuses an empty string (absent values pass). */
+export const nonEmpty = (where: string, field: string, value: string | undefined | null): Guard =>
+  value === "" ? invalid(where, `${snake(field)} may not be empty`) : undefined
+
+/** Refuses an empty element of an id list and, when `required`, an empty list. References and absent lists pass. */
+export const idList = (where: string, field: string, ids: unknown, required = false): Guard => {
+  if (!Array.isArray(ids)) return undefined
+  if (required && ids.length === 0) return invalid(where, `${snake(field)} may not be empty`)
+  const index = ids.indexOf("")
+  return index === -1 ? undefined : invalid(where, `${snake(field)}[${index}] may not be empty`)
+}
+
+/** The first failing guard. */
+export const firstOf = (...guards: ReadonlyArray<Guard>): Guard => guards.find((g) => g !== undefined)
+
+/** Decodes `input` with `schema` (a wrongly typed value is an `InvalidArgument`), then runs `guard`. */
+export const validate = <A, I>(
+  where: string,
+  schema: Schema.Schema<A, I, never>,
+  input: unknown,
+  guard: (a: A) => Guard = () => undefined
+): Either.Either<A, InvalidArgument> =>
+  Either.flatMap(
+    Either.mapLeft(decoderFor(schema)(input), (error) => {
+      const parsed = ParseError.fromSchema(where, error)
+      return invalid(where, parsed.path === "" ? parsed.description : `${parsed.path}: ${parsed.description}`)
+    }),
+    (a) => {
+      const failure = guard(a)
+      return failure === undefined ? Either.right(a) : Either.left(failure)
+    }
+  )
+
+/**
+ * A map keyed by caller data (reaction ids, accountIds) in an input: a `"__proto__"` key is
+ * refused (as a plain key it would become the decoded map's prototype).
+ */
+export const inputMap = <V extends Schema.Schema.Any>(value: V) =>
+  Schema.Record({
+    key: Schema.String.pipe(Schema.filter((k) => k !== "__proto__", { message: () => "\"__proto__\" may not be a key" })),
+    value
+  }).annotations({ parseOptions: { onExcessProperty: "error" } })
