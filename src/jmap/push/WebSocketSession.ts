@@ -1,0 +1,621 @@
+/**
+ * A resilient RFC 8887 JMAP-over-WebSocket session with the draft-atwood-jmap-chat-wss-00 ephemeral
+ * events, on `@effect/platform/Socket`.
+ *
+ * - `call` sends `{"@type":"Request","id":…}` and completes with the `Response` whose `requestId`
+ *   matches (any number in flight, answered in any order); a `RequestError` frame for it fails it.
+ * - `pushEnable` / `pushDisable` (RFC 8887 §4.3.5) and `chatStreamEnable` / `chatStreamDisable` (WSS
+ *   draft) record the wanted subscription and send it at once when connected.
+ * - `events` streams every other frame, decoded to {@link ChatWsFrame.ChatWsFrame}. An unknown frame
+ *   is `Unknown`; invalid JSON and binary frames are `Invalid`; none of them close the connection.
+ * - Resilience: keepalive with protocol pings (or `Core/echo` requests where the platform has no
+ *   pings) and a pong deadline; reconnection on any close, error or silence with a `Schedule` (reset
+ *   after a connection that received something). After each reconnect, BEFORE any queued call, the
+ *   session re-sends `WebSocketPushEnable` with the last `pushState` seen in a `StateChange` and the
+ *   current `ChatStreamEnable` (WSS guide startup sequence), then emits `Reconnected`. Calls in
+ *   flight when a connection ends fail with that connection's `WebSocketError` (they are never
+ *   silently re-sent: a `/set` may have been applied); calls made while reconnecting wait and go
+ *   out on the next connection.
+ * - Ends (failing `events` and every call) on a refused upgrade with 401/403 or a close with 1008
+ *   (credentials expired, WSS draft §Authentication) as `AuthFailed`, on a failure of `headers`, or
+ *   with the last `WebSocketError` when the schedule gives up.
+ *
+ * @since 0.1.0
+ */
+import { Socket } from "@effect/platform"
+import {
+  Cause,
+  Deferred,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  FiberId,
+  Mailbox,
+  Option,
+  Schedule,
+  type Scope,
+  Stream
+} from "effect"
+import * as ChatWsFrame from "../../chat/push/ChatWsFrame.js"
+import { ChatStreamDisable, ChatStreamEnable } from "../../chat/push/Ephemeral.js"
+import {
+  AuthFailed,
+  InvalidArgument,
+  type ParseError,
+  redactUrl,
+  type RequestError,
+  type SerializeError,
+  UnexpectedResponse,
+  WebSocketError
+} from "../Errors.js"
+import type { JmapRequest, JmapResponse } from "../Wire.js"
+import { type Handle, WebSocketFactory } from "./WebSocketFactory.js"
+import { encodeFrame, encodeRequest, WebSocketPushDisable, WebSocketPushEnable } from "./WebSocketFrames.js"
+
+/** Options of {@link make}. */
+export interface Options<E = never> {
+  /** The `url` of the `urn:ietf:params:jmap:websocket` capability. Relative URLs need `baseUrl`. */
+  readonly url: string
+  /** Resolves a relative or host-less `url` (e.g. the Session URL); `http:` maps to `ws:`, `https:` to `wss:`. */
+  readonly baseUrl?: string | undefined
+  /** Headers for each upgrade request, evaluated on every (re)connect so refreshed tokens are used. Its failure ends the session. */
+  readonly headers?: Effect.Effect<Readonly<Record<string, string>>, E> | undefined
+  /** Largest accepted message, in bytes (default 1 MiB); a larger one drops the connection with a `Capacity` error. */
+  readonly maxMessageBytes?: number | undefined
+  /** Time allowed for TCP + TLS + upgrade (default 10 s). */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Time between keepalive pings (default 30 s, WSS guide: 30–60 s); `Duration.infinity` disables keepalive. */
+  readonly pingInterval?: Duration.DurationInput | undefined
+  /** Time to wait for the pong (or `Core/echo` response) before declaring the connection dead (default 10 s). */
+  readonly pongTimeout?: Duration.DurationInput | undefined
+  /**
+   * Delays between reconnection attempts; its input is the error that ended the last connection,
+   * and the session ends with that error when it completes. Default: 1 s doubling to 60 s, ±20 %
+   * jitter, forever (WSS guide). Restarts after a connection that received anything.
+   */
+  readonly schedule?: Schedule.Schedule<unknown, WebSocketError> | undefined
+  /** Frames buffered per `events` subscriber (default 1024); a subscriber further behind fails with a `Capacity` error. */
+  readonly eventBufferSize?: number | undefined
+}
+
+/** What ends a session. */
+export type SessionError<E> = AuthFailed | WebSocketError | InvalidArgument | E
+
+/** The failures of {@link WebSocketSession.call}. */
+export type CallError<E> = SessionError<E> | RequestError | ParseError | SerializeError
+
+/** Options of {@link WebSocketSession.chatStreamEnable} (WSS draft §Enabling Ephemeral Push). */
+export interface ChatStreamOptions {
+  /** Non-empty: `"typing"`, `"presence"`, or companion values. */
+  readonly dataTypes: ReadonlyArray<string>
+  /** Chats to get typing events for; `null` or absent = all the owner's chats. */
+  readonly chatIds?: ReadonlyArray<string> | null | undefined
+  /** Contacts to get presence events for; `null` or absent = all known contacts. */
+  readonly contactIds?: ReadonlyArray<string> | null | undefined
+}
+
+/** A live RFC 8887 session. It stays usable across reconnections until its scope closes or it ends. */
+export interface WebSocketSession<E = never> {
+  /** The resolved `ws:`/`wss:` URL, without query or credentials. */
+  readonly url: string
+  /**
+   * Every frame not consumed by `call` (push, ephemeral events, unmatched responses, `Unknown`,
+   * `Invalid`) and a `Reconnected` after each reconnection. Subscribes when run; each run gets
+   * every frame from then on. Ends when the session's scope closes; fails when the session ends.
+   */
+  readonly events: Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>
+  /** Subscribes now, consumes later (subscribe before `pushEnable` to miss nothing). */
+  readonly subscribe: Effect.Effect<Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>, never, Scope.Scope>
+  /** Sends an RFC 8620 Request (RFC 8887 §4.3.1) and awaits its Response. */
+  readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, CallError<E>>
+  /** `WebSocketPushEnable` (`null` = all types), now and after every reconnect (then with the last `pushState`). */
+  readonly pushEnable: (dataTypes: ReadonlyArray<string> | null, pushState?: string) => Effect.Effect<void, SessionError<E>>
+  /** `WebSocketPushDisable`; not re-sent after reconnects (push is off on a new connection). */
+  readonly pushDisable: Effect.Effect<void, SessionError<E>>
+  /** `ChatStreamEnable`, replacing the previous one, now and after every reconnect. */
+  readonly chatStreamEnable: (options: ChatStreamOptions) => Effect.Effect<void, SessionError<E>>
+  /** `ChatStreamDisable`. */
+  readonly chatStreamDisable: Effect.Effect<void, SessionError<E>>
+  /** The last `pushState` received (persist it to resume push after a restart). */
+  readonly pushState: Effect.Effect<Option.Option<string>>
+}
+
+const MiB = 1024 * 1024
+
+/** The default reconnect schedule: exponential from 1 s, capped at 60 s, ±20 % jitter, forever. */
+export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.exponential("1 second").pipe(
+  Schedule.union(Schedule.spaced("60 seconds")),
+  Schedule.jittered
+)
+
+/**
+ * Resolves the WebSocket URL (before any I/O): absolute `ws:`/`wss:` URLs are kept; relative or
+ * host-less ones are resolved against `baseUrl` with `http:` → `ws:` and `https:` → `wss:`. Any
+ * other scheme, a fragment, or an unresolvable URL is an `InvalidArgument` (the URL is not echoed).
+ */
+export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string, InvalidArgument> => {
+  const invalid = (description: string) => Either.left(new InvalidArgument({ description: `WebSocket URL: ${description}` }))
+  let parsed: URL
+  if (URL.canParse(url)) {
+    parsed = new URL(url)
+  } else {
+    if (baseUrl === undefined || !URL.canParse(baseUrl)) return invalid("relative URL without a valid base URL")
+    if (!URL.canParse(url, baseUrl)) return invalid("not a valid URL")
+    parsed = new URL(url, baseUrl)
+    if (parsed.protocol === "http:") parsed.protocol = "ws:"
+    else if (parsed.protocol === "https:") parsed.protocol = "wss:"
+  }
+  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
+    return invalid(`scheme must be ws or wss, got ${parsed.protocol.slice(0, 20)}`)
+  }
+  if (parsed.host === "") return invalid("missing host")
+  if (parsed.hash !== "") return invalid("a fragment is not allowed")
+  return Either.right(parsed.href)
+}
+
+const utf8Length = (s: string): number => {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
+
+type PendingCall<E> = Deferred.Deferred<JmapResponse, CallError<E>>
+
+/** One connection attempt's state. Everything here is touched synchronously, on the JS thread. */
+interface Connection<E> {
+  readonly handle: Handle
+  readonly pending: Map<string, PendingCall<E>>
+  readonly kill: Deferred.Deferred<never, WebSocketError>
+  /** Frames received before the startup sequence finished (delivered right after `Reconnected`). */
+  early: Array<ChatWsFrame.ChatWsFrame> | undefined
+  ended: boolean
+  /** Completed when the connection has ended. */
+  readonly closed: Deferred.Deferred<void>
+  /** Received anything (a frame or a pong): the backoff restarts after this connection. */
+  healthy: boolean
+  pong: Deferred.Deferred<void> | undefined
+}
+
+type State<E> =
+  | { readonly _tag: "Connecting" }
+  | { readonly _tag: "Ready"; readonly connection: Connection<E> }
+  | { readonly _tag: "Ended"; readonly error: Option.Option<SessionError<E>> }
+
+const closedError = new WebSocketError({ reason: "ConnectionClosed", description: "the WebSocket session was closed" })
+
+/**
+ * Starts a session in the current scope; it connects in the background (calls wait for the first
+ * connection). Fails with `InvalidArgument` before any I/O for a bad URL or limit. Closing the scope
+ * closes the socket with 1000 and fails waiting calls with a `ConnectionClosed` error.
+ */
+export const make = <E = never>(
+  options: Options<E>
+): Effect.Effect<WebSocketSession<E>, InvalidArgument, Scope.Scope | WebSocketFactory> =>
+  Effect.gen(function*() {
+    const url = yield* resolveUrl(options.url, options.baseUrl)
+    const maxMessageBytes = options.maxMessageBytes ?? MiB
+    const eventBufferSize = options.eventBufferSize ?? 1024
+    if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes <= 0) {
+      return yield* new InvalidArgument({ description: "WebSocketSession: maxMessageBytes must be a positive integer" })
+    }
+    if (!Number.isSafeInteger(eventBufferSize) || eventBufferSize <= 0) {
+      return yield* new InvalidArgument({ description: "WebSocketSession: eventBufferSize must be a positive integer" })
+    }
+    const connectTimeout = Duration.decode(options.connectTimeout ?? "10 seconds")
+    const pingInterval = Duration.decode(options.pingInterval ?? "30 seconds")
+    const pongTimeout = Duration.decode(options.pongTimeout ?? "10 seconds")
+    const headers = options.headers ?? Effect.succeed({})
+    const factory = yield* WebSocketFactory
+    const safeUrl = redactUrl(url)
+
+    // ---- session state (mutated only synchronously) ----
+    let state: State<E> = { _tag: "Connecting" }
+    const ready = yield* Effect.makeLatch(false)
+    const control = yield* Effect.makeSemaphore(1)
+    const subscribers = new Set<Mailbox.Mailbox<ChatWsFrame.ChatWsFrame, SessionError<E>>>()
+    let wantedPush: { readonly dataTypes: ReadonlyArray<string> | null } | undefined
+    let wantedChat: ChatStreamEnable | undefined
+    let lastPushState: Option.Option<string> = Option.none()
+    let nextId = 0
+    let reconnects = 0
+
+    const publish = (frame: ChatWsFrame.ChatWsFrame): void => {
+      for (const mailbox of subscribers) {
+        if (!mailbox.unsafeOffer(frame)) {
+          subscribers.delete(mailbox)
+          mailbox.unsafeDone(Exit.fail(
+            new WebSocketError({
+              reason: "Capacity",
+              description: `an events subscriber fell more than ${eventBufferSize} frames behind`
+            })
+          ))
+        }
+      }
+    }
+
+    const send = (connection: Connection<E>, text: string): boolean => {
+      const ws = connection.handle.webSocket
+      if (connection.ended || ws.readyState !== 1) return false
+      try {
+        ws.send(text)
+        return true
+      } catch {
+        return false
+      }
+    }
+
+    const sendFrame = (connection: Connection<E>, frame: { readonly "@type": string }): void => {
+      Either.map(encodeFrame(frame as never), (text) => send(connection, text))
+    }
+
+    const pushEnableFrame = (dataTypes: ReadonlyArray<string> | null, pushState: Option.Option<string>) =>
+      WebSocketPushEnable.make({
+        dataTypes,
+        ...(Option.isSome(pushState) ? { pushState: pushState.value } : {})
+      })
+
+    // ---- inbound frames ----
+    const dispatch = (connection: Connection<E>, frame: ChatWsFrame.ChatWsFrame): void => {
+      switch (frame._tag) {
+        case "Response":
+        case "RequestError": {
+          const call = Option.isSome(frame.requestId) ? connection.pending.get(frame.requestId.value) : undefined
+          if (call !== undefined) {
+            connection.pending.delete((frame.requestId as Option.Some<string>).value)
+            Deferred.unsafeDone(call, frame._tag === "Response" ? Exit.succeed(frame.response) : Exit.fail(frame.error))
+            return
+          }
+          break
+        }
+        case "Unknown": {
+          if ((frame.typeName === "Response" || frame.typeName === "RequestError") && Option.isSome(frame.error)) {
+            const id = ChatWsFrame.rawRequestId(frame)
+            const call = Option.isSome(id) ? connection.pending.get(id.value) : undefined
+            if (call !== undefined) {
+              connection.pending.delete((id as Option.Some<string>).value)
+              Deferred.unsafeDone(call, Exit.fail(frame.error.value))
+              return
+            }
+          }
+          break
+        }
+        case "StateChange":
+          if (frame.pushState !== undefined) lastPushState = Option.some(frame.pushState)
+          break
+      }
+      publish(frame)
+    }
+
+    const receive = (connection: Connection<E>) => (data: string | Uint8Array): void => {
+      connection.healthy = true
+      let frame: ChatWsFrame.ChatWsFrame
+      if (typeof data !== "string") {
+        frame = new ChatWsFrame.Invalid({
+          error: new UnexpectedResponse({ description: "binary WebSocket frame (RFC 8887 §4.1 requires text frames)" })
+        }, true)
+      } else if (data.length * 3 > maxMessageBytes && (data.length > maxMessageBytes || utf8Length(data) > maxMessageBytes)) {
+        Deferred.unsafeDone(connection.kill, Exit.fail(tooLarge()))
+        return
+      } else {
+        frame = Either.getOrElse(ChatWsFrame.decode(data), (error) => new ChatWsFrame.Invalid({ error }, true))
+      }
+      if (connection.early !== undefined) connection.early.push(frame)
+      else dispatch(connection, frame)
+    }
+
+    const tooLarge = () =>
+      new WebSocketError({ reason: "Capacity", description: `a message exceeded the limit of ${maxMessageBytes} bytes` })
+
+    // ---- the startup sequence, run once the socket is open ----
+    const startup = (connection: Connection<E>, previous: WebSocketError | undefined) =>
+      control.withPermits(1)(Effect.sync(() => {
+        if (wantedPush !== undefined) sendFrame(connection, pushEnableFrame(wantedPush.dataTypes, lastPushState))
+        if (wantedChat !== undefined) sendFrame(connection, wantedChat)
+        state = { _tag: "Ready", connection }
+        ready.unsafeOpen()
+        if (previous !== undefined) {
+          publish(new ChatWsFrame.Reconnected({ attempt: ++reconnects, cause: previous }, true))
+        }
+        const early = connection.early ?? []
+        connection.early = undefined
+        for (const frame of early) dispatch(connection, frame)
+      }))
+
+    // ---- keepalive: a ping (or Core/echo) every pingInterval, answered within pongTimeout ----
+    const keepalive = (connection: Connection<E>) =>
+      Effect.gen(function*() {
+        const { handle } = connection
+        if (handle.ping !== undefined && handle.onPong !== undefined) {
+          handle.onPong(() => {
+            connection.healthy = true
+            if (connection.pong !== undefined) Deferred.unsafeDone(connection.pong, Exit.void)
+          })
+        }
+        for (;;) {
+          yield* Effect.sleep(pingInterval)
+          let answered: Option.Option<unknown>
+          if (handle.ping !== undefined && handle.onPong !== undefined) {
+            const pong = yield* Deferred.make<void>()
+            connection.pong = pong
+            handle.ping()
+            answered = yield* Effect.timeoutOption(Deferred.await(pong), pongTimeout)
+          } else {
+            answered = yield* Effect.timeoutOption(
+              Effect.either(exchange(connection, { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", {}, "ka"]] })),
+              pongTimeout
+            )
+          }
+          if (Option.isNone(answered)) {
+            handle.terminate?.()
+            return yield* new WebSocketError({
+              reason: "Timeout",
+              description: `no keepalive answer within ${Duration.format(pongTimeout)}: the connection is dead`
+            })
+          }
+        }
+      })
+
+    // Sends a request on `connection` and awaits its answer.
+    const exchange = (connection: Connection<E>, request: JmapRequest): Effect.Effect<JmapResponse, CallError<E>> =>
+      Effect.suspend(() => {
+        const id = `R${(++nextId).toString(36)}`
+        const text = encodeRequest(request, id)
+        if (Either.isLeft(text)) return Effect.fail(text.left)
+        const deferred = Deferred.unsafeMake<JmapResponse, CallError<E>>(FiberId.none)
+        connection.pending.set(id, deferred)
+        if (!send(connection, text.right)) {
+          connection.pending.delete(id)
+          return Effect.fail(notSent)
+        }
+        return Deferred.await(deferred).pipe(Effect.ensuring(Effect.sync(() => connection.pending.delete(id))))
+      })
+
+    const notSent = new WebSocketError({ reason: "ConnectionClosed", description: "the connection closed before the request was sent" })
+
+    // A call: waits for a ready connection; a request that could not even be sent (the socket was
+    // closing) waits for the next connection instead of failing.
+    const call = (request: JmapRequest): Effect.Effect<JmapResponse, CallError<E>> =>
+      Effect.flatMap(awaitConnection, (connection) =>
+        exchange(connection, request).pipe(
+          Effect.catchIf((e) => e === notSent, () => Effect.zipRight(Deferred.await(connection.closed), call(request)))
+        ))
+
+    // ---- one connection: open, run until it ends, report why ----
+    type Ended = { readonly _tag: "Retry"; readonly cause: WebSocketError; readonly healthy: boolean } | {
+      readonly _tag: "Fatal"
+      readonly error: SessionError<E>
+    }
+
+    const classify = (error: Socket.SocketError | WebSocketError, handle: Handle): Ended => {
+      const retry = (cause: WebSocketError, healthy = false): Ended => ({ _tag: "Retry", cause, healthy })
+      if (error._tag === "WebSocketError") return retry(error)
+      if (error.reason === "Close") {
+        if (error.code === 1008) {
+          return {
+            _tag: "Fatal",
+            error: new AuthFailed({
+              status: 401,
+              url: safeUrl,
+              description: "the server closed the WebSocket with 1008 (policy violation: credentials expired or refused)"
+            })
+          }
+        }
+        return retry(new WebSocketError({
+          reason: error.code === 1009 ? "Capacity" : "ConnectionClosed",
+          closeCode: error.code,
+          description: `closed with code ${error.code}` + (error.closeReason ? `: ${error.closeReason.slice(0, 120)}` : "")
+        }))
+      }
+      const failure = handle.failure?.()
+      switch (error.reason) {
+        case "OpenTimeout":
+          return retry(new WebSocketError({ reason: "Timeout", description: `connect timed out after ${Duration.format(connectTimeout)}` }))
+        case "Open": {
+          const status = failure?.httpStatus
+          if (status === 401 || status === 403) {
+            return { _tag: "Fatal", error: new AuthFailed({ status, url: safeUrl, description: "WebSocket upgrade refused" }) }
+          }
+          if (status !== undefined && status !== 408 && status !== 429 && status < 500) {
+            return {
+              _tag: "Fatal",
+              error: new WebSocketError({ reason: "Protocol", description: `WebSocket upgrade refused with HTTP ${status}` })
+            }
+          }
+          return retry(new WebSocketError({
+            reason: "Io",
+            description: status === undefined ? "could not connect" : `WebSocket upgrade refused with HTTP ${status}`
+          }))
+        }
+        case "Read":
+          return failure?.messageTooLarge === true ? retry(tooLarge()) : retry(new WebSocketError({ reason: "Io", description: "read error" }))
+        case "Write":
+          return retry(new WebSocketError({ reason: "Io", description: "write error" }))
+      }
+    }
+
+    const runConnection = (previous: WebSocketError | undefined): Effect.Effect<Ended, never> =>
+      Effect.scoped(Effect.gen(function*() {
+        const scope = yield* Effect.scope
+        const headerValues = yield* Effect.either(headers)
+        if (Either.isLeft(headerValues)) return { _tag: "Fatal", error: headerValues.left } as Ended
+        if (!factory.supportsHeaders && Object.keys(headerValues.right).length > 0) {
+          return {
+            _tag: "Fatal",
+            error: new InvalidArgument({ description: "this platform's WebSocket cannot send headers on the upgrade request" })
+          } as Ended
+        }
+        const created = Either.try(() =>
+          factory.open({ url, protocols: ["jmap"], headers: headerValues.right, maxMessageBytes })
+        )
+        if (Either.isLeft(created)) {
+          return {
+            _tag: "Fatal",
+            error: new WebSocketError({ reason: "Url", description: "the WebSocket could not be created (invalid URL or header)" })
+          } as Ended
+        }
+        const handle = created.right
+        handle.webSocket.binaryType = "arraybuffer"
+        const connection: Connection<E> = {
+          handle,
+          pending: new Map(),
+          kill: yield* Deferred.make<never, WebSocketError>(),
+          early: [],
+          ended: false,
+          closed: yield* Deferred.make<void>(),
+          healthy: false,
+          pong: undefined
+        }
+        const socket = yield* Socket.makeWebSocket(url, {
+          protocols: "jmap",
+          openTimeout: connectTimeout,
+          closeCodeIsError: () => true
+        }).pipe(Effect.provideService(Socket.WebSocketConstructor, () => handle.webSocket))
+        const onOpen = Effect.zipRight(
+          startup(connection, previous),
+          Effect.forkIn(
+            Effect.catchAll(keepalive(connection), (error) => Deferred.fail(connection.kill, error)),
+            scope
+          )
+        )
+        const error = yield* socket.runRaw(receive(connection), { onOpen: Effect.asVoid(onOpen) }).pipe(
+          Effect.zipRight(Effect.fail(new WebSocketError({ reason: "ConnectionClosed", description: "closed" }))),
+          Effect.raceFirst(Deferred.await(connection.kill)),
+          Effect.flip
+        )
+        const classified = classify(error, handle)
+        const ended = classified._tag === "Retry" ? { ...classified, healthy: connection.healthy } : classified
+        endConnection(connection, ended)
+        return ended
+      }))
+
+    // The connection is over: no call may stay pending on it, new calls wait for the next one.
+    const endConnection = (connection: Connection<E>, ended: Ended): void => {
+      connection.ended = true
+      if (state._tag === "Ready" && state.connection === connection) {
+        state = { _tag: "Connecting" }
+        ready.unsafeClose()
+      }
+      const error = ended._tag === "Retry" ? ended.cause : ended.error
+      for (const call of connection.pending.values()) Deferred.unsafeDone(call, Exit.fail(error))
+      connection.pending.clear()
+      Deferred.unsafeDone(connection.closed, Exit.void)
+    }
+
+    const end = (error: Option.Option<SessionError<E>>): void => {
+      if (state._tag === "Ended") return
+      if (state._tag === "Ready") {
+        state.connection.ended = true
+        for (const call of state.connection.pending.values()) {
+          Deferred.unsafeDone(call, Exit.fail(Option.getOrElse(error, () => closedError)))
+        }
+        state.connection.pending.clear()
+        Deferred.unsafeDone(state.connection.closed, Exit.void)
+      }
+      state = { _tag: "Ended", error }
+      ready.unsafeOpen()
+      for (const mailbox of subscribers) {
+        mailbox.unsafeDone(Option.isSome(error) ? Exit.fail(error.value) : Exit.void)
+      }
+      subscribers.clear()
+    }
+
+    const loop = Effect.gen(function*() {
+      const driver = yield* Schedule.driver(options.schedule ?? defaultSchedule)
+      let previous: WebSocketError | undefined
+      for (;;) {
+        const ended = yield* runConnection(previous)
+        if (ended._tag === "Fatal") return yield* Effect.fail(ended.error)
+        if (ended.healthy) yield* driver.reset
+        previous = ended.cause
+        yield* Effect.catchAll(driver.next(ended.cause), () => Effect.fail(ended.cause))
+      }
+    })
+
+    yield* Effect.addFinalizer(() => Effect.sync(() => end(Option.none())))
+    yield* loop.pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.sync(() => {
+          if (Cause.isInterruptedOnly(cause)) return end(Option.none())
+          const failure = Cause.failureOption(cause)
+          end(Option.some(
+            Option.getOrElse(failure, () =>
+              new WebSocketError({ reason: "Other", description: `the session failed: ${Cause.pretty(cause).slice(0, 200)}` }))
+          ))
+        })
+      ),
+      Effect.forkScoped
+    )
+
+    // ---- the public API ----
+    const whenActive = <A>(f: () => A): Effect.Effect<A, SessionError<E>> =>
+      Effect.suspend(() => state._tag === "Ended" ? Effect.fail(Option.getOrElse(state.error, () => closedError)) : Effect.sync(f))
+
+    const awaitConnection: Effect.Effect<Connection<E>, SessionError<E>> = Effect.suspend(() => {
+      switch (state._tag) {
+        case "Ready":
+          return Effect.succeed(state.connection)
+        case "Ended":
+          return Effect.fail(Option.getOrElse(state.error, () => closedError))
+        case "Connecting":
+          return Effect.zipRight(ready.await, awaitConnection)
+      }
+    })
+
+    const subscribe: WebSocketSession<E>["subscribe"] = Effect.acquireRelease(
+      Effect.tap(Mailbox.make<ChatWsFrame.ChatWsFrame, SessionError<E>>(eventBufferSize), (mailbox) =>
+        Effect.sync(() => {
+          if (state._tag !== "Ended") subscribers.add(mailbox)
+          else mailbox.unsafeDone(Option.isSome(state.error) ? Exit.fail(state.error.value) : Exit.void)
+        })),
+      (mailbox) =>
+        Effect.sync(() => {
+          subscribers.delete(mailbox)
+          mailbox.unsafeDone(Exit.void)
+        })
+    ).pipe(Effect.map(Mailbox.toStream))
+
+    const session: WebSocketSession<E> = {
+      url: safeUrl,
+      events: Stream.unwrapScoped(subscribe),
+      subscribe,
+      call,
+      pushEnable: (dataTypes, pushState) =>
+        control.withPermits(1)(whenActive(() => {
+          wantedPush = { dataTypes: dataTypes === null ? null : [...dataTypes] }
+          if (pushState !== undefined) lastPushState = Option.some(pushState)
+          if (state._tag === "Ready") {
+            sendFrame(state.connection, pushEnableFrame(wantedPush.dataTypes, Option.fromNullable(pushState)))
+          }
+        })),
+      pushDisable: control.withPermits(1)(whenActive(() => {
+        wantedPush = undefined
+        if (state._tag === "Ready") sendFrame(state.connection, WebSocketPushDisable.make({}))
+      })),
+      chatStreamEnable: (o) =>
+        o.dataTypes.length === 0
+          ? Effect.fail(new InvalidArgument({ description: "ChatStreamEnable: dataTypes must not be empty" }))
+          : control.withPermits(1)(whenActive(() => {
+            wantedChat = ChatStreamEnable.make({
+              dataTypes: [...o.dataTypes],
+              chatIds: o.chatIds === undefined || o.chatIds === null ? null : [...o.chatIds],
+              contactIds: o.contactIds === undefined || o.contactIds === null ? null : [...o.contactIds]
+            })
+            if (state._tag === "Ready") sendFrame(state.connection, wantedChat)
+          })),
+      chatStreamDisable: control.withPermits(1)(whenActive(() => {
+        wantedChat = undefined
+        if (state._tag === "Ready") sendFrame(state.connection, ChatStreamDisable.make({}))
+      })),
+      pushState: Effect.sync(() => lastPushState)
+    }
+    return session
+  })
