@@ -6,6 +6,7 @@
  */
 import { Effect, Either, type ParseResult, Schema } from "effect"
 import { ParseError } from "../Errors.js"
+import { compileDecoder } from "./compile.js"
 import { utf8 } from "./http.js"
 
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
@@ -14,7 +15,7 @@ const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<un
 export const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>): (u: unknown) => Either.Either<A, ParseResult.ParseError> => {
   let decoder = decoders.get(schema)
   if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown, never>, { errors: "first" })
+    decoder = compileDecoder(schema as Schema.Schema<unknown, unknown, never>)
     decoders.set(schema, decoder)
   }
   return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
