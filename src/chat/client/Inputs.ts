@@ -23,6 +23,7 @@ export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optio
 
 /** RFC 8620 §5.2/§5.6 `maxChanges`: a positive integer. */
 export const MaxChanges = UnsignedInt.pipe(Schema.greaterThan(0, { message: () => "maxChanges must be positive" }))
+  .annotations({ identifier: "MaxChanges" })
 
 /** A list of ids, or (in a batch) a result reference to one (RFC 8620 §3.7). */
 export const IdsOrReference = Schema.Union(Schema.Array(Schema.String), ResultReference)

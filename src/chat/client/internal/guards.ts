@@ -5,9 +5,8 @@
  *
  * @internal
  */
-import { Either, Schema } from "effect"
+import { Either, type ParseResult, Schema } from "effect"
 import { InvalidArgument, ParseError } from "../../../jmap/Errors.js"
-import { decoderFor } from "../../../jmap/internal/json.js"
 
 /** A guard's verdict: the failure, or `undefined` when the input passes. */
 export type Guard = InvalidArgument | undefined
@@ -37,6 +36,18 @@ export const idList = (where: string, field: string, ids: unknown, required = fa
 
 /** The first failing guard. */
 export const firstOf = (...guards: ReadonlyArray<Guard>): Guard => guards.find((g) => g !== undefined)
+
+const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+
+/** Effect's own decoder (inputs are small; every parse option of the input schemas must hold). */
+const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>) => {
+  let decoder = decoders.get(schema)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown, never>, { errors: "first" })
+    decoders.set(schema, decoder)
+  }
+  return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
+}
 
 /** Decodes `input` with `schema` (a wrongly typed value is an `InvalidArgument`), then runs `guard`. */
 export const validate = <A, I>(
