@@ -176,7 +176,8 @@ class Compiler {
     }))
     const preserve = mode === "preserve"
     return (u) => {
-      if (!isPlainRecord(u)) return FAIL
+      // An own "__proto__" key cannot be copied safely with assignment: leave it to Effect.
+      if (!isPlainRecord(u) || hasOwn(u, "__proto__")) return FAIL
       let out: Record<string, unknown> | undefined
       const copy = () => (out ??= Object.assign({}, u))
       for (const p of props) {
