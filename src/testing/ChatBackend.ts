@@ -13,10 +13,12 @@ import { createHash } from "node:crypto"
 import { Clock, Context, Effect, Layer, Option, type Queue, type Scope } from "effect"
 import { processRequest } from "./Dispatcher.js"
 import { sweep } from "./Expiry.js"
-import { isRecord, type JsonRecord, type JsonValue } from "./Json.js"
+import type { JsonRecord, JsonValue } from "./Json.js"
 import type { MethodContext } from "./MethodContext.js"
+import { readableBlob } from "./methods/Blob.js"
 import { dataTypes, methods } from "./Methods.js"
 import { RequestProblem } from "./ProtocolErrors.js"
+import { recordPushes } from "./PushDelivery.js"
 import { type PushEvent, PushHub, type StateChangeEvent } from "./PushHub.js"
 import {
   type ChatServerOptions,
@@ -27,7 +29,7 @@ import {
 } from "./ServerConfig.js"
 import { capabilityUris, sessionFor, type SessionUrls } from "./Session.js"
 import { quotaIds } from "./types/Quota.js"
-import { type Account, type BlobState, type TypeName, typeNames, type User, World } from "./World.js"
+import { type Account, type BlobState, type PushDelivery, type TypeName, typeNames, type User, World } from "./World.js"
 
 /** The public facts about a provisioned user. */
 export interface UserInfo {
@@ -136,6 +138,8 @@ export declare namespace ChatBackend {
     readonly catchUp: (user: UserInfo, afterId: string) => Effect.Effect<ReadonlyArray<StateChangeEvent>>
     /** The id of the latest push event sent to a user (0 before any). */
     readonly lastEventId: (user: UserInfo) => Effect.Effect<number>
+    /** Payloads the server would have POSTed to PushSubscription URLs, oldest first. */
+    readonly pushDeliveries: Effect.Effect<ReadonlyArray<PushDelivery>>
     /** Applies due expiries now (they also run before every request). */
     readonly sweep: Effect.Effect<void>
     /** Sets where the Session's URLs point (the HTTP front end calls this once it listens). */
@@ -181,7 +185,6 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
       for (const [account, byType] of world.drainDirty()) {
         for (const [type, ids] of byType) {
           const def = dataTypes[type]
-          if (def === undefined) continue
           const store = world.store(account, type)
           for (const id of ids) {
             if (store.put(id, def.project(world, account, id))) {
@@ -206,6 +209,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
           })
         }
         for (const { event, userId } of world.drainEphemeral()) yield* hub.publish(userId, event)
+        recordPushes(world, moved)
       })
 
     /** Runs `f` under the lock at the current time, then commits and publishes what changed. */
@@ -299,7 +303,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
         if (Option.isSome(replay)) return replay.value
         const account = accountOf(user)
         const states: Record<string, string> = {}
-        for (const type of typeNames) if (dataTypes[type] !== undefined) states[type] = world.store(account, type).state
+        for (const type of typeNames) states[type] = world.store(account, type).state
         return [{ _tag: "StateChange", id: hub.lastId(user.userId), changed: { [account.user.accountId]: states } }]
       })
 
@@ -335,6 +339,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
       subscribe: (user) => hub.subscribe(user.userId),
       catchUp,
       lastEventId: (user) => Effect.sync(() => hub.lastId(user.userId)),
+      pushDeliveries: Effect.sync(() => [...world.pushOutbox]),
       sweep: transact(() => Effect.void),
       setUrls: (next) => {
         urls = next
@@ -349,24 +354,3 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
 /** A layer providing {@link ChatBackend}. */
 export const layer = (options: ChatServerOptions = {}): Layer.Layer<ChatBackend> =>
   Layer.effect(ChatBackend, make(options))
-
-const referencesBlob = (value: JsonValue | undefined, blobId: string): boolean =>
-  value === blobId ||
-  (Array.isArray(value) && value.some((v) => referencesBlob(v, blobId))) ||
-  (isRecord(value) && Object.values(value).some((v) => referencesBlob(v, blobId)))
-
-/**
- * The blob with this id if the account may read it: it uploaded it, or the blob is referenced by a
- * record the account can see (an attachment, a chat avatar, a Space icon, a custom emoji).
- */
-const readableBlob = (world: World, account: Account, blobId: string): BlobState | undefined => {
-  const own = account.blobs.get(blobId)
-  if (own !== undefined) return own
-  let blob: BlobState | undefined
-  for (const other of world.accounts.values()) blob ??= other.blobs.get(blobId)
-  if (blob === undefined) return undefined
-  for (const type of ["Message", "Chat", "Space", "CustomEmoji"] as const) {
-    if (world.store(account, type).all().some((record) => referencesBlob(record, blobId))) return blob
-  }
-  return undefined
-}

@@ -207,7 +207,8 @@ const sortRecords = (records: Array<JsonRecord>, comparators: ReadonlyArray<Comp
       const order = compareValues(a, b, c.collation)
       if (order !== 0) return c.isAscending ? order : -order
     }
-    return compareValues(x.id as JsonValue, y.id as JsonValue, "i;octet")
+    const byId = compareValues(x.id as JsonValue, y.id as JsonValue, "i;octet")
+    return comparators[0]?.isAscending === false ? -byId : byId
   })
 
 interface QueryResult {
@@ -224,10 +225,10 @@ const runQuery = (
 ): Effect.Effect<QueryResult, MethodFailure> =>
   Effect.gen(function*() {
     const filter = isRecord(args.filter) ? args.filter : undefined
-    const problem = def.checkFilter?.(filter, ctx)
-    if (problem !== undefined) return yield* problem
     const predicate = compileFilter(def, args.filter, ctx)
     if (Either.isLeft(predicate)) return yield* predicate.left
+    const problem = def.checkFilter?.(filter, ctx)
+    if (problem !== undefined) return yield* problem
     const comparators: Array<Comparator> = []
     for (const c of args.sort ?? def.defaultSort(filter)) {
       if (!def.sorts.includes(c.property)) {

@@ -126,7 +126,6 @@ export interface ChatState {
   /** Canonical message ids (group and channel pins). */
   pinnedMessageIds: ReadonlyArray<string>
   readonly spaceId: string | undefined
-  categoryId: string | undefined
   position: number | undefined
   topic: string | undefined
   slowModeSeconds: number
@@ -302,6 +301,16 @@ export type EphemeralEvent =
     readonly changed: ReadonlyArray<"statusText" | "statusEmoji">
   }
 
+/** A payload the server would POST to a PushSubscription's URL (recorded, not sent). */
+export interface PushDelivery {
+  readonly subscriptionId: string
+  readonly url: string
+  /** RFC 8030 urgency for ChatMessagePush payloads (draft-atwood-jmap-chat-push-00). */
+  readonly urgency: string
+  readonly payload: JsonRecord
+  readonly at: string
+}
+
 /** Formats epoch milliseconds as an RFC 3339 UTCDate, omitting zero fractional seconds. */
 export const utcDate = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "Z")
 
@@ -320,6 +329,10 @@ export class World {
   private readonly dirty = new Map<Account, Map<TypeName, Set<string>>>()
   private readonly ephemeral: Array<{ readonly userId: string; readonly event: EphemeralEvent }> = []
   private readonly ulid = monotonicFactory()
+  /** Every push payload produced, oldest first (bounded by `pushLogCapacity`). */
+  readonly pushOutbox: Array<PushDelivery> = []
+  /** Messages delivered to a recipient's mailbox in the current request: (accountId, local id). */
+  readonly inbound: Array<{ readonly accountId: string; readonly localId: string }> = []
 
   constructor(readonly limits: ServerLimits) {}
 
@@ -374,6 +387,12 @@ export class World {
   /** Takes the queued ephemeral events, leaving the queue empty. */
   drainEphemeral(): ReadonlyArray<{ readonly userId: string; readonly event: EphemeralEvent }> {
     return this.ephemeral.splice(0, this.ephemeral.length)
+  }
+
+  /** Records a push payload for a subscription. */
+  deliverPush(subscription: PushSubscriptionState, payload: JsonRecord, urgency = "normal"): void {
+    this.pushOutbox.push({ subscriptionId: subscription.id, url: subscription.url, urgency, payload, at: utcDate(this.now) })
+    if (this.pushOutbox.length > this.limits.pushLogCapacity) this.pushOutbox.shift()
   }
 
   // ---------------------------------------------------------------------------------------------

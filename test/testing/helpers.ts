@@ -71,3 +71,36 @@ export const call = (server: ChatServer.Service, name: string, method: string, a
 
 /** The account id of a user. */
 export const acct = (server: ChatServer.Service, name: string) => server.user(name).accountId
+
+/** Creates a direct chat from `from` to `to`; returns its id. */
+export const directChat = (server: ChatServer.Service, from: string, to: string): Effect.Effect<string> =>
+  Effect.map(
+    call(server, from, "Chat/set", {
+      accountId: acct(server, from),
+      create: { c: { kind: "direct", contactId: server.user(to).userId } }
+    }),
+    (r) => r.created?.c?.id ?? Object.keys(r.updated ?? {})[0]
+  )
+
+/** Sends a plain-text message; returns the sender's message id. */
+export const send = (server: ChatServer.Service, from: string, chatId: string, body: string): Effect.Effect<string> =>
+  Effect.flatMap(
+    call(server, from, "Message/set", {
+      accountId: acct(server, from),
+      create: { m: { chatId, body, bodyType: "text/plain", sentAt: "2026-01-01T00:00:00Z" } }
+    }),
+    (r) => r.created?.m?.id ? Effect.succeed(r.created.m.id) : Effect.dieMessage(JSON.stringify(r))
+  )
+
+/** Fetches records of a type for a user (all of them when `ids` is omitted). */
+export const get = (
+  server: ChatServer.Service,
+  name: string,
+  type: string,
+  ids: ReadonlyArray<string> | null = null
+): Effect.Effect<ReadonlyArray<Json>> =>
+  Effect.map(call(server, name, `${type}/get`, { accountId: acct(server, name), ids }), (r) => r.list)
+
+/** The current state of a type for a user. */
+export const stateOf = (server: ChatServer.Service, name: string, type: string): Effect.Effect<string> =>
+  Effect.map(call(server, name, `${type}/get`, { accountId: acct(server, name), ids: [] }), (r) => r.state)

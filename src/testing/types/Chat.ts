@@ -39,6 +39,7 @@ const project = (world: World, account: Account, id: string): JsonRecord | undef
   const entry = account.chats.get(id)
   if (chat === undefined || entry === undefined || !chatVisible(world, account, chat)) return undefined
   const me = account.user.userId
+  const channel = chat.kind === "channel"
   let lastMessageAt: number | undefined
   let unreadCount = 0
   for (const canonId of chat.messages) {
@@ -54,7 +55,6 @@ const project = (world: World, account: Account, id: string): JsonRecord | undef
   const pinned = chat.kind === "direct"
     ? entry.pinnedMessageIds
     : chat.pinnedMessageIds.flatMap((canonId) => account.messageIds.get(canonId) ?? [])
-  const channel = chat.kind === "channel"
   return compact({
     id: chat.id,
     kind: chat.kind,
@@ -66,7 +66,9 @@ const project = (world: World, account: Account, id: string): JsonRecord | undef
       ? chat.members.map((m) => ({ id: m.id, role: m.role, joinedAt: utcDate(m.joinedAt), invitedBy: m.invitedBy }))
       : undefined,
     spaceId: chat.spaceId,
-    categoryId: chat.categoryId,
+    categoryId: channel
+      ? world.spaces.get(chat.spaceId ?? "")?.categories.find((c) => c.channelIds.includes(chat.id))?.id
+      : undefined,
     position: chat.position,
     topic: chat.topic,
     slowModeSeconds: channel ? chat.slowModeSeconds : undefined,
@@ -93,7 +95,6 @@ const newChat = (
     id: world.newId(),
     createdAt: world.now,
     pinnedMessageIds: [],
-    categoryId: undefined,
     position: undefined,
     topic: undefined,
     slowModeSeconds: 0,

@@ -273,7 +273,7 @@ const createMessage = (ctx: MethodContext, input: typeof CreateMessage.Type) =>
         continue
       }
       world.openChat(other, chat)
-      world.addCopy(other, message)
+      world.inbound.push({ accountId: other.user.accountId, localId: world.addCopy(other, message) })
       world.sawContact(other, me)
     }
     world.touchChat(chat)
