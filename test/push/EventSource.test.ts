@@ -211,6 +211,23 @@ describe("EventSourceStream backoff (TestClock)", () => {
       expect(times).toEqual([0, 1000, 3000, 7000, 8000, 10000, 14000])
     }))
 
+  it.effect("emits Reconnected only for connections after one that opened", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const fiber = yield* EventSourceStream.make({
+        open: scripted(["connect-error", ["data: a\n\n"], "connect-error", ["data: b\n\n"], "auth"], times),
+        maxFrameBytes: 1024,
+        schedule: Schedule.spaced("1 second")
+      }).pipe(Stream.map(show), Stream.either, Stream.runCollect, Effect.fork)
+      while (fiber.unsafePoll() === null) {
+        yield* TestClock.adjust(Duration.millis((yield* awaitSleepOrDone(fiber)) - (yield* Clock.currentTimeMillis)))
+      }
+      const items = [...(yield* Fiber.join(fiber))]
+      expect(items.slice(0, 3).map((e) => e._tag === "Right" && e.right)).toEqual(["message:a", "reconnected#1@-", "message:b"])
+      expect(items[3]?._tag === "Left" && items[3].left._tag).toBe("AuthFailed")
+      expect(times).toEqual([0, 1000, 2000, 3000, 4000])
+    }))
+
   it.effect("uses a RateLimited retry-after as a floor", () =>
     Effect.gen(function*() {
       const times: Array<number> = []

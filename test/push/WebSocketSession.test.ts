@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Either, Exit, Fiber, Layer, Option, Queue, Schedule, Scope, Stream } from "effect"
+import { Deferred, Duration, Effect, Either, Exit, Fiber, Layer, Option, Queue, Schedule, Scope, Stream, TestClock } from "effect"
 import * as Net from "node:net"
 import type * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import type { JmapRequest } from "../../src/jmap/Wire.js"
 import { WebSocketFactory } from "../../src/jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
 import * as NodeWebSocket from "../../src/node/NodeWebSocket.js"
-import { eventually } from "./support/clock.js"
+import { awaitSleepWithin, eventually } from "./support/clock.js"
 import { connectionAt, echoResponse, serveWs, type WsConnection } from "./support/WsServer.js"
 
 const echo = (tag: string): JmapRequest => ({
@@ -454,6 +454,53 @@ describe("WebSocketSession: reconnection", () => {
       const session = yield* start({ url: server.url, headers: Effect.fail({ _tag: "TokenRefreshFailed" } as const) })
       expect(yield* session.call(echo("x")).pipe(Effect.flip)).toEqual({ _tag: "TokenRefreshFailed" })
       expect(server.upgrades.length).toBe(0)
+    }))
+})
+
+const freePort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const s = Net.createServer()
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as Net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+)
+
+describe("WebSocketSession: backoff (TestClock)", () => {
+  it.scoped("waits the schedule's delays between attempts and restarts them after a connection that received frames", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const session = yield* start({
+        url: `ws://127.0.0.1:${port}/jmap/ws`,
+        schedule: Schedule.exponential("1 second"),
+        connectTimeout: "1 hour"
+      })
+      const events = yield* frames(session)
+      const minute = 60_000 // the connect timeout (1 hour) also sleeps on the TestClock: ignore it
+      // Nothing listens yet: attempts are refused, 1 s then 2 s apart.
+      expect(yield* awaitSleepWithin(minute)).toBe(1000)
+      yield* TestClock.adjust("1 second")
+      expect(yield* awaitSleepWithin(minute)).toBe(2000)
+      const server = yield* serveWs({
+        port,
+        onConnection: (c) => {
+          c.send({ "@type": "ChatTypingEvent", chatId: `c${c.index}`, senderId: "u", typing: true })
+          c.socket.close(1001)
+        }
+      })
+      yield* TestClock.adjust("2 seconds")
+      // The first connection that opens is not a reconnection, even after failed attempts.
+      const first = yield* events.next
+      expect(first._tag === "ChatTypingEvent" && first.chatId).toBe("c0")
+      // It received a frame, so the backoff restarts at 1 s instead of going on to 4 s.
+      expect(yield* awaitSleepWithin(minute)).toBe(1000)
+      yield* TestClock.adjust("1 second")
+      const reconnected = yield* events.next
+      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([1, 1001])
+      const second = yield* events.next
+      expect(second._tag === "ChatTypingEvent" && second.chatId).toBe("c1")
+      expect(server.connections.length).toBe(2)
     }))
 })
 

@@ -134,7 +134,7 @@ const endOfStream: Disconnect<never> = { _tag: "EndOfStream" }
 
 /**
  * The resilient event stream: {@link SseDecoder.SseEvent}s, with a {@link Reconnected} before the
- * events of every connection but the first. No event is lost or duplicated across a reconnection
+ * events of every connection opened after the first one (failed attempts emit nothing). No event is lost or duplicated across a reconnection
  * when the server honours `Last-Event-ID` (the id sent is the one of the last event delivered).
  *
  * Fails with `InvalidArgument` for a bad `maxFrameBytes`, with `SseFrameTooLarge`, with a
@@ -158,6 +158,7 @@ export const make = <E, R = never>(
     let floor: Duration.Duration = Duration.zero
     let reconnects = 0
     let started = false
+    let opened = false // some connection was opened: the next one that opens is a reconnection
     let decoder: SseDecoder.SseDecoder | undefined
     let outcome: Disconnect<E | SseFrameTooLarge> = endOfStream
 
@@ -167,8 +168,10 @@ export const make = <E, R = never>(
       )
     )
 
-    const connection = (reconnected: Reconnected | undefined) =>
+    const connection = () =>
       Stream.unwrapScoped(Effect.map(options.open(lastEventId), (body) => {
+        const reconnected = opened ? new Reconnected({ attempt: ++reconnects, lastEventId }) : undefined
+        opened = true
         const bytes = idleTimeout === undefined
           ? body
           : Stream.timeoutFail(body, () => new IdleTimeout(idleTimeout), idleTimeout)
@@ -194,7 +197,7 @@ export const make = <E, R = never>(
     > = Effect.suspend(() => {
       if (!started) {
         started = true
-        return Effect.succeed(connection(undefined))
+        return Effect.succeed(connection())
       }
       const ended = outcome
       outcome = endOfStream
@@ -216,7 +219,7 @@ export const make = <E, R = never>(
         Effect.zipRight(driver.next(ended as Disconnect<E>)),
         Effect.matchEffect({
           onFailure: () => ended._tag === "Failed" ? Effect.fail(Option.some(ended.error)) : Effect.fail(Option.none()),
-          onSuccess: () => Effect.sync(() => connection(new Reconnected({ attempt: ++reconnects, lastEventId })))
+          onSuccess: () => Effect.sync(connection)
         })
       )
     })

@@ -390,13 +390,20 @@ export const make = <E = never>(
         ))
 
     // ---- one connection: open, run until it ends, report why ----
-    type Ended = { readonly _tag: "Retry"; readonly cause: WebSocketError; readonly healthy: boolean } | {
+    type Ended = {
+      readonly _tag: "Retry"
+      readonly cause: WebSocketError
+      /** Received anything: restart the backoff. */
+      readonly healthy: boolean
+      /** Had become ready (so the next ready connection is a reconnection). */
+      readonly wasReady: boolean
+    } | {
       readonly _tag: "Fatal"
       readonly error: SessionError<E>
     }
 
     const classify = (error: Socket.SocketError | WebSocketError, handle: Handle): Ended => {
-      const retry = (cause: WebSocketError, healthy = false): Ended => ({ _tag: "Retry", cause, healthy })
+      const retry = (cause: WebSocketError): Ended => ({ _tag: "Retry", cause, healthy: false, wasReady: false })
       if (error._tag === "WebSocketError") return retry(error)
       if (error.reason === "Close") {
         if (error.code === 1008) {
@@ -492,7 +499,9 @@ export const make = <E = never>(
           Effect.flip
         )
         const classified = classify(error, handle)
-        const ended = classified._tag === "Retry" ? { ...classified, healthy: connection.healthy } : classified
+        const ended = classified._tag === "Retry"
+          ? { ...classified, healthy: connection.healthy, wasReady: connection.early === undefined }
+          : classified
         endConnection(connection, ended)
         return ended
       }))
@@ -530,12 +539,13 @@ export const make = <E = never>(
 
     const loop = Effect.gen(function*() {
       const driver = yield* Schedule.driver(options.schedule ?? defaultSchedule)
-      let previous: WebSocketError | undefined
+      // Why the last connection that had become ready was lost (reported by the next Reconnected).
+      let lost: WebSocketError | undefined
       for (;;) {
-        const ended = yield* runConnection(previous)
+        const ended = yield* runConnection(lost)
         if (ended._tag === "Fatal") return yield* Effect.fail(ended.error)
         if (ended.healthy) yield* driver.reset
-        previous = ended.cause
+        if (ended.wasReady) lost = ended.cause
         yield* Effect.catchAll(driver.next(ended.cause), () => Effect.fail(ended.cause))
       }
     })

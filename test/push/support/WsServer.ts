@@ -33,6 +33,8 @@ export interface WsServer {
 }
 
 export interface ServeOptions {
+  /** Port to listen on (default: any free port). */
+  readonly port?: number
   readonly autoPong?: boolean
   /** Decides on each upgrade: `true` to accept, a status to refuse, or a promise of either (to delay). */
   readonly verify?: (headers: Http.IncomingHttpHeaders, index: number) => true | number | Promise<true | number>
@@ -46,7 +48,7 @@ export const serveWs = (options: ServeOptions = {}): Effect.Effect<WsServer, nev
       const upgrades: Array<Http.IncomingHttpHeaders> = []
       const wss = new WebSocketServer({
         host: "127.0.0.1",
-        port: 0,
+        port: options.port ?? 0,
         autoPong: options.autoPong ?? true,
         handleProtocols: (protocols) => (protocols.has("jmap") ? "jmap" : false),
         verifyClient: (info, done) => {
