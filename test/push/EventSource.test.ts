@@ -141,7 +141,7 @@ describe("EventSourceStream over a loopback server", () => {
         EventSourceStream.make({
           open: openWith(server.url),
           maxFrameBytes: 1024,
-          idleTimeout: "100 millis",
+          idleTimeout: "300 millis",
           schedule: Schedule.forever
         }).pipe(http),
         3

@@ -408,9 +408,11 @@ describe("WebSocketSession: reconnection", () => {
   it.scopedLive("keeps a connection whose pongs arrive", () =>
     Effect.gen(function*() {
       const server = yield* serveWs({ autoPong: true })
-      const session = yield* start({ url: server.url, pingInterval: "5 millis", pongTimeout: "20 millis" })
+      // 80 pings at least 5 ms apart outlast the pong deadline: if pongs were not seen, the first
+      // connection would be dropped before its 80th ping and this would never complete.
+      const session = yield* start({ url: server.url, pingInterval: "5 millis", pongTimeout: "200 millis" })
       yield* session.pushEnable(null)
-      yield* eventually(() => (server.connections[0]?.pings ?? 0) >= 10)
+      yield* eventually(() => (server.connections[0]?.pings ?? 0) >= 80)
       expect(server.connections.length).toBe(1)
     }))
 
@@ -427,7 +429,7 @@ describe("WebSocketSession: reconnection", () => {
             if (c.index > 0 || echoes <= 3) c.send(echoResponse(request))
           })
       })
-      const session = yield* start({ url: server.url, pingInterval: "5 millis", pongTimeout: "50 millis" }, plainFactory)
+      const session = yield* start({ url: server.url, pingInterval: "5 millis", pongTimeout: "300 millis" }, plainFactory)
       const events = yield* frames(session)
       const reconnected = yield* events.next
       expect(reconnected._tag === "Reconnected" && reconnected.cause.reason).toBe("Timeout")

@@ -263,6 +263,10 @@ export const make = <E = never>(
         ...(Option.isSome(pushState) ? { pushState: pushState.value } : {})
       })
 
+    // Keepalive requests: their ids start with this prefix, and a late answer is dropped, not published.
+    const keepalivePrefix = "K"
+    const keepaliveRequest: JmapRequest = { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", {}, "k"]] }
+
     // ---- inbound frames ----
     const dispatch = (connection: Connection<E>, frame: ChatWsFrame.ChatWsFrame): void => {
       switch (frame._tag) {
@@ -274,6 +278,7 @@ export const make = <E = never>(
             Deferred.unsafeDone(call, frame._tag === "Response" ? Exit.succeed(frame.response) : Exit.fail(frame.error))
             return
           }
+          if (Option.isSome(frame.requestId) && frame.requestId.value.startsWith(keepalivePrefix)) return
           break
         }
         case "Unknown": {
@@ -350,7 +355,7 @@ export const make = <E = never>(
             answered = yield* Effect.timeoutOption(Deferred.await(pong), pongTimeout)
           } else {
             answered = yield* Effect.timeoutOption(
-              Effect.either(exchange(connection, { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", {}, "ka"]] })),
+              Effect.either(exchange(connection, keepaliveRequest, keepalivePrefix)),
               pongTimeout
             )
           }
@@ -365,9 +370,13 @@ export const make = <E = never>(
       })
 
     // Sends a request on `connection` and awaits its answer.
-    const exchange = (connection: Connection<E>, request: JmapRequest): Effect.Effect<JmapResponse, CallError<E>> =>
+    const exchange = (
+      connection: Connection<E>,
+      request: JmapRequest,
+      prefix = "R"
+    ): Effect.Effect<JmapResponse, CallError<E>> =>
       Effect.suspend(() => {
-        const id = `R${(++nextId).toString(36)}`
+        const id = `${prefix}${(++nextId).toString(36)}`
         const text = encodeRequest(request, id)
         if (Either.isLeft(text)) return Effect.fail(text.left)
         const deferred = Deferred.unsafeMake<JmapResponse, CallError<E>>(FiberId.none)
