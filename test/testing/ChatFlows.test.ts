@@ -254,7 +254,9 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
   it.scoped("runs group chats: admin-only changes, membership keys, and members' mailboxes following along", () =>
     Effect.gen(function*() {
       const server = yield* ChatServer.make()
-      const [alice, bob, carol] = ["alice", "bob", "carol"].map((n) => server.user(n))
+      const alice = server.user("alice")
+      const bob = server.user("bob")
+      const carol = server.user("carol")
       const created = yield* call(server, "alice", "Chat/set", {
         accountId: alice.accountId,
         create: { g: { kind: "group", name: "Team", memberIds: [bob.userId] } }
