@@ -11,7 +11,7 @@ const upload = (server: ChatServer.Service, who: string, body: Uint8Array, type 
   http(`${server.url}/jmap/upload/${accountId}/`, {
     method: "POST",
     headers: { ...bearer(server, who), "content-type": type },
-    body
+    body: Buffer.from(body)
   })
 
 describe("blobs (RFC 8620 §6, draft-atwood-jmap-cid-00)", () => {
