@@ -87,8 +87,52 @@ export const isResultReference = (u: unknown): u is ResultReference =>
   typeof (u as Record<string, unknown>)["path"] === "string"
 
 /**
+ * Where `value` stops being JSON (RFC 8259): `undefined` in an array, a non-finite number, a
+ * bigint, function or symbol, an object that is not plain, or a cycle. `undefined` object
+ * members are allowed (they are left out, i.e. absent).
+ */
+export const jsonProblem = (value: unknown, path = "", ancestors = new Set<object>()): string | undefined => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined
+    case "number":
+      return Number.isFinite(value) ? undefined : `${path || "value"} is ${value}`
+    case "object": {
+      if (value === null) return undefined
+      if (ancestors.has(value)) return `${path || "value"} is circular`
+      const proto = Object.getPrototypeOf(value)
+      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+        return `${path || "value"} is not a plain object`
+      }
+      ancestors.add(value)
+      try {
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            if (value[i] === undefined) return `${path}[${i}] is undefined`
+            const problem = jsonProblem(value[i], `${path}[${i}]`, ancestors)
+            if (problem !== undefined) return problem
+          }
+          return undefined
+        }
+        for (const [key, member] of Object.entries(value)) {
+          if (member === undefined) continue
+          const problem = jsonProblem(member, path === "" ? key : `${path}.${key}`, ancestors)
+          if (problem !== undefined) return problem
+        }
+        return undefined
+      } finally {
+        ancestors.delete(value)
+      }
+    }
+    default:
+      return `${path || "value"} is a ${typeof value}`
+  }
+}
+
+/**
  * Collects invocations for one Request. Call ids are `r1`, `r2`, … in order; a failed
- * preparation is remembered and fails the whole batch before any I/O.
+ * preparation, or arguments that are not JSON, fail the whole batch before any I/O.
  */
 export class Batch {
   private readonly entries: Array<Pending<unknown, unknown>> = []
@@ -99,6 +143,12 @@ export class Batch {
     const callId = `r${this.entries.length + 1}`
     const invocation: Invocation<A, E> = Either.isRight(prepared) ? prepared.right : failed(prepared.left)
     if (Either.isLeft(prepared)) this.problem ??= prepared.left
+    else {
+      const problem = jsonProblem(invocation.arguments)
+      if (problem !== undefined) {
+        this.problem ??= new InvalidArgument({ description: `${invocation.method}: ${problem}, which is not JSON` })
+      }
+    }
     const pending: Pending<A, E> = {
       callId,
       method: invocation.method,

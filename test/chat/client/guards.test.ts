@@ -90,7 +90,15 @@ const guards: ReadonlyArray<readonly [string, (c: Service) => Effect.Effect<unkn
   ["chat_query: limit: expected an integer", (c) => c.Chat.list({ limit: 1.5 })],
   ["message_changes: since_state may not be empty", (c) => c.Message.sync({ sinceState: "" })],
   ["message_query: chat_id or has_mention=true must be provided", (c) => c.Message.list({})],
-  ["message_create: chat_id may not be empty", (c) => c.Message.send({ chatId: "", body: "b" })]
+  ["message_create: chat_id may not be empty", (c) => c.Message.send({ chatId: "", body: "b" })],
+  [
+    "Message/set: create.c.actions[0].metadata.x is NaN, which is not JSON",
+    (c) => c.Message.create({ clientId: "c", chatId: "c", body: "b", actions: [{ type: "t", uri: "u", metadata: { x: NaN } }] })
+  ],
+  [
+    "Message/set: create.c.actions[0].metadata.list[0] is undefined, which is not JSON",
+    (c) => c.Message.create({ clientId: "c", chatId: "c", body: "b", actions: [{ type: "t", uri: "u", metadata: { list: [undefined] } }] })
+  ]
 ]
 
 /** Inputs from untyped callers: wrong types are refused, never thrown. */
