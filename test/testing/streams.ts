@@ -76,6 +76,7 @@ export const openSse = (url: string, headers: Record<string, string>): Effect.Ef
 export interface WsClient {
   readonly protocol: string
   readonly send: (frame: unknown) => Effect.Effect<void>
+  readonly sendText: (text: string) => Effect.Effect<void>
   readonly sendBinary: (bytes: Uint8Array) => Effect.Effect<void>
   /** The next JSON frame. */
   readonly next: Effect.Effect<any>
@@ -109,6 +110,7 @@ export const openWs = (
             client: {
               protocol: ws.protocol,
               send: (frame) => Effect.sync(() => ws.send(JSON.stringify(frame))),
+              sendText: (text) => Effect.sync(() => ws.send(text)),
               sendBinary: (bytes) => Effect.sync(() => ws.send(bytes, { binary: true })),
               next: Effect.promise(() =>
                 frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r))
