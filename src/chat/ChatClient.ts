@@ -27,7 +27,7 @@ import {
 import type * as HttpTransport from "../jmap/HttpTransport.js"
 import { decodeValue } from "../jmap/internal/json.js"
 import * as Invocation from "../jmap/Invocation.js"
-import type { SetError } from "../jmap/MethodResponses.js"
+import type { ChangesResponse, QueryResponse, SetError } from "../jmap/MethodResponses.js"
 import type { Id } from "../jmap/Primitives.js"
 import type { BlobUploadResponse } from "../jmap/Session.js"
 import { SessionService } from "../jmap/SessionService.js"
@@ -241,6 +241,12 @@ type Namespace = keyof ChatApis<Batched>
 
 const methodsOf = (ns: Namespace): Record<string, AnyMethod> => Requests[ns] as unknown as Record<string, AnyMethod>
 
+/** `Requests[ns][name](input)`, read as producing `A`. */
+const prepare = <A = unknown>(ns: Namespace, name: string, input?: unknown) =>
+  methodsOf(ns)[name]!(input) as Either.Either<Invocation.Invocation<A, unknown>, InvalidArgument>
+
+type Listed = { readonly list: ReadonlyArray<{ readonly id: string }> }
+
 /** Reads every method of the request table with `f`. */
 const interpret = <F extends Interpretation>(f: (prepare: () => Prep, name: string) => unknown): ChatApis<F> =>
   Object.fromEntries(
@@ -264,7 +270,7 @@ interface ObjectSpec {
   readonly omit?: ReadonlyArray<string>
 }
 
-const objects: Record<"Chat" | "Message" | "Space" | "SpaceInvite" | "SpaceBan" | "ChatContact" | "CustomEmoji" | "ReadPosition" | "PresenceStatus" | "PushSubscription", ObjectSpec> = {
+const objects = {
   Chat: { item: Chat, defaults: { unreadCount: 0, pinnedMessageIds: [], muted: false }, omit: ["memberIds"] },
   Message: { item: Message, defaults: { senderId: "self", attachments: [], mentions: [], actions: [], reactions: {} } },
   Space: { item: Space },
@@ -275,6 +281,25 @@ const objects: Record<"Chat" | "Message" | "Space" | "SpaceInvite" | "SpaceBan" 
   ReadPosition: { item: ReadPosition },
   PresenceStatus: { item: PresenceStatus },
   PushSubscription: { item: PushSubscription }
+} satisfies Record<string, ObjectSpec>
+
+type ObjectType = keyof typeof objects
+type Extra = "list" | "sync" | "createOne" | "send" | "updateOne" | "destroyOne"
+
+/** Which client-side forms each type gets, beside its wire methods. */
+const extras: { readonly [K in Namespace]: ReadonlyArray<Extra> } = {
+  Chat: ["list", "sync", "createOne", "updateOne", "destroyOne"],
+  Message: ["list", "sync", "send", "updateOne", "destroyOne"],
+  Space: ["list", "sync", "createOne", "updateOne", "destroyOne"],
+  SpaceInvite: ["sync", "createOne", "destroyOne"],
+  SpaceBan: ["sync", "createOne", "destroyOne"],
+  ChatContact: ["list", "sync", "updateOne"],
+  CustomEmoji: ["list", "sync", "createOne", "destroyOne"],
+  ReadPosition: ["sync", "updateOne"],
+  PresenceStatus: ["sync", "updateOne"],
+  PushSubscription: ["createOne", "updateOne", "destroyOne"],
+  Quota: ["sync"],
+  Blob: []
 }
 
 interface SetLike {
@@ -320,11 +345,9 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
     Effect.suspend(() => Invocation.run(executor, prepare())).pipe(Effect.withSpan(span(name)))
   )
 
-  const fetchOne = (ns: keyof typeof objects, id: string) =>
+  const fetchOne = (ns: ObjectType, id: string) =>
     Effect.flatMap(
-      run<{ readonly list: ReadonlyArray<{ readonly id: string }> }>(
-        methodsOf(ns)["get"]!({ ids: [id] }) as Either.Either<Invocation.Invocation<{ readonly list: ReadonlyArray<{ readonly id: string }> }>, InvalidArgument>
-      ),
+      run(prepare<Listed>(ns, "get", { ids: [id] })),
       (got) => {
         const found = got.list.find((item) => item.id === id)
         return found === undefined
@@ -333,13 +356,13 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       }
     )
 
-  const createOne = (ns: keyof typeof objects) => (input: unknown) =>
+  const createOne = (ns: ObjectType) => (input: unknown) =>
     Effect.gen(function*() {
-      const invocation = yield* methodsOf(ns)["create"]!(input)
+      const invocation = yield* prepare(ns, "create", input)
       const creations = invocation.arguments["create"] as Record<string, Record<string, unknown>>
       const creationId = Object.keys(creations)[0]!
       const response = (yield* run(Either.right(invocation))) as SetLike
-      const spec = objects[ns]
+      const spec: ObjectSpec = objects[ns]
       const created = own(response.created, creationId)
       if (created !== undefined) {
         const sent = { ...creations[creationId] }
@@ -368,35 +391,34 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       })
     }).pipe(Effect.withSpan(span(`${ns}.${ns === "Message" ? "send" : "createOne"}`)))
 
-  const updateOne = (ns: keyof typeof objects) => (input: unknown) =>
+  const updateOne = (ns: ObjectType) => (input: unknown) =>
     Effect.gen(function*() {
-      const update = methodsOf(ns)["update"]!(input)
-      const id = Either.map(update, (invocation) => Object.keys(invocation.arguments["update"] as object)[0]!)
+      const update = yield* prepare<SetLike>(ns, "update", input)
+      const id = Object.keys(update.arguments["update"] as object)[0]!
       const { fetched, set } = yield* Invocation.batch(executor, (b) => ({
-        set: b.add(update),
-        fetched: b.add(Either.flatMap(id, (id) => methodsOf(ns)["get"]!({ ids: [id] })))
+        set: b.add(Either.right(update)),
+        fetched: b.add(prepare<Listed>(ns, "get", { ids: [id] }))
       }))
-      const response = (yield* set) as SetLike
-      const objectId = Either.getOrThrow(id)
-      const rejected = own(response.notUpdated, objectId)
-      if (rejected !== undefined) return yield* setFailed("update", objectId, `${ns}/set`, rejected)
-      const got = (yield* fetched) as { readonly list: ReadonlyArray<{ readonly id: string }> }
-      const found = got.list.find((item) => item.id === objectId)
+      const rejected = own((yield* set).notUpdated, id)
+      if (rejected !== undefined) return yield* setFailed("update", id, update.method, rejected)
+      const found = (yield* fetched).list.find((item) => item.id === id)
       if (found === undefined) {
-        return yield* new UnexpectedResponse({ description: `${ns}/get did not return ${objectId} after updating it` })
+        return yield* new UnexpectedResponse({ description: `${ns}/get did not return ${id} after updating it` })
       }
       return found
     }).pipe(Effect.withSpan(span(`${ns}.updateOne`)))
 
-  const destroyOne = (ns: keyof typeof objects) => (input: unknown) =>
+  const destroyOne = (ns: ObjectType) => (input: unknown) =>
     Effect.gen(function*() {
       const where = seedName(ns, "destroy")
       const { id } = yield* validate(where, IdInputSchema, input, (i) => nonEmpty(where, "id", i.id))
-      const response = (yield* run(methodsOf(ns)["destroy"]!({ ids: [id] }))) as SetLike
+      const response = yield* run(prepare<SetLike>(ns, "destroy", { ids: [id] }))
       const rejected = own(response.notDestroyed, id)
       if (rejected !== undefined) return yield* setFailed("destroy", id, `${ns}/set`, rejected)
       if (!(response.destroyed ?? []).includes(id)) {
-        return yield* new UnexpectedResponse({ description: `${ns}/set reported neither destroyed nor notDestroyed for ${id}` })
+        return yield* new UnexpectedResponse({
+          description: `${ns}/set reported neither destroyed nor notDestroyed for ${id}`
+        })
       }
     }).pipe(Effect.withSpan(span(`${ns}.destroyOne`)))
 
@@ -405,7 +427,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       StandardMethods.list(
         executor,
         DataTypes[ns] as StandardMethods.DataType<any>,
-        methodsOf(ns)["query"]!(input) as Either.Either<Invocation.Invocation<any>, InvalidArgument>
+        prepare<QueryResponse>(ns, "query", input) as Either.Either<Invocation.Invocation<QueryResponse>, InvalidArgument>
       )
     ).pipe(Effect.withSpan(span(`${ns}.list`)))
 
@@ -415,7 +437,11 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       return yield* DeltaSync.sync(
         executor,
         DataTypes[ns] as StandardMethods.DataType<any>,
-        (changes) => methodsOf(ns)["changes"]!(changes) as Either.Either<Invocation.Invocation<any>, InvalidArgument>,
+        (changes) =>
+          prepare<ChangesResponse>(ns, "changes", changes) as Either.Either<
+            Invocation.Invocation<ChangesResponse>,
+            InvalidArgument
+          >,
         options
       )
     }).pipe(Effect.withSpan(span(`${ns}.sync`)))
@@ -438,18 +464,22 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
         )
   }
 
+  const forms: Record<Extra, (ns: any) => (input?: any) => Effect.Effect<unknown, unknown>> = {
+    list,
+    sync,
+    createOne,
+    send: createOne,
+    updateOne,
+    destroyOne
+  }
+  const namespaces = Object.fromEntries(
+    (Object.keys(extras) as Array<Namespace>).map((ns) => [
+      ns,
+      { ...apis[ns], ...Object.fromEntries(extras[ns].map((form) => [form, forms[form](ns)])) }
+    ])
+  )
   const service = {
-    Chat: { ...apis.Chat, list: list("Chat"), sync: sync("Chat"), createOne: createOne("Chat"), updateOne: updateOne("Chat"), destroyOne: destroyOne("Chat") },
-    Message: { ...apis.Message, list: list("Message"), sync: sync("Message"), send: createOne("Message"), updateOne: updateOne("Message"), destroyOne: destroyOne("Message") },
-    Space: { ...apis.Space, list: list("Space"), sync: sync("Space"), createOne: createOne("Space"), updateOne: updateOne("Space"), destroyOne: destroyOne("Space") },
-    SpaceInvite: { ...apis.SpaceInvite, sync: sync("SpaceInvite"), createOne: createOne("SpaceInvite"), destroyOne: destroyOne("SpaceInvite") },
-    SpaceBan: { ...apis.SpaceBan, sync: sync("SpaceBan"), createOne: createOne("SpaceBan"), destroyOne: destroyOne("SpaceBan") },
-    ChatContact: { ...apis.ChatContact, list: list("ChatContact"), sync: sync("ChatContact"), updateOne: updateOne("ChatContact") },
-    CustomEmoji: { ...apis.CustomEmoji, list: list("CustomEmoji"), sync: sync("CustomEmoji"), createOne: createOne("CustomEmoji"), destroyOne: destroyOne("CustomEmoji") },
-    ReadPosition: { ...apis.ReadPosition, sync: sync("ReadPosition"), updateOne: updateOne("ReadPosition") },
-    PresenceStatus: { ...apis.PresenceStatus, sync: sync("PresenceStatus"), updateOne: updateOne("PresenceStatus") },
-    PushSubscription: { ...apis.PushSubscription, createOne: createOne("PushSubscription"), updateOne: updateOne("PushSubscription"), destroyOne: destroyOne("PushSubscription") },
-    Quota: { ...apis.Quota, sync: sync("Quota") },
+    ...namespaces,
     Blob: { ...apis.Blob, ...blobTransfer },
     batch: (f: (b: ChatApis<Batched>) => unknown) =>
       Invocation.batch(executor, (b) => f(interpret<Batched>((prepare) => b.add(prepare())))).pipe(

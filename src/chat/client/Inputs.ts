@@ -169,6 +169,7 @@ export const CustomEmojiSortProperty = OpenEnum("name")
 /** @see {@link CustomEmojiSortProperty} */
 export type CustomEmojiSortProperty = typeof CustomEmojiSortProperty.Type
 
+/** `ChatContact/query` sort properties (core draft §ChatContact/query). */
 export { ContactSortProperty }
 
 /** The creation id to use; absent or empty: a fresh ULID (seed-api §2.1). */
