@@ -1,0 +1,104 @@
+/**
+ * End to end: the ChatClient over the real HttpTransport and SessionService against the reference
+ * JMAP Chat server of `src/testing` (two users, real delivery between mailboxes).
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { Context, Effect, Either, Layer } from "effect"
+import { ChatClient } from "../../../src/chat/ChatClient.js"
+import * as Auth from "../../../src/jmap/Auth.js"
+import * as HttpTransport from "../../../src/jmap/HttpTransport.js"
+import * as SessionService from "../../../src/jmap/SessionService.js"
+import { ChatServer } from "../../../src/testing/index.js"
+
+const clientFor = (server: ChatServer.Service, name: string) =>
+  Layer.build(
+    ChatClient.layer.pipe(
+      Layer.provide(SessionService.layer),
+      Layer.provide(HttpTransport.layer({ url: server.url, auth: Auth.bearer(server.user(name).token) }))
+    )
+  ).pipe(Effect.map(Context.get(ChatClient)))
+
+layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient against the reference server", (it) => {
+  it.scoped("direct chat: create, send, list, react, read and sync across two mailboxes", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const alice = yield* clientFor(server, "alice")
+      const bob = yield* clientFor(server, "bob")
+      const bobState = (yield* bob.Message.get({ ids: ["none"] })).state
+
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+      expect(chat).toMatchObject({ kind: "direct", contactId: server.user("bob").userId, unreadCount: 0 })
+      const again = yield* alice.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+      expect(again.id).toBe(chat.id)
+
+      const sent = yield* alice.Message.send({ chatId: chat.id, body: "hello bob" })
+      expect(sent).toMatchObject({ chatId: chat.id, body: "hello bob", senderId: "self", bodyType: "text/plain" })
+
+      const inbox = yield* bob.Message.list({ filter: { chatId: chat.id } })
+      expect(inbox.list.map((m) => [m.body, m.senderId])).toEqual([["hello bob", server.user("alice").userId]])
+      const received = inbox.list[0]!
+
+      const reacted = yield* bob.Message.updateOne({
+        id: received.id,
+        patch: { reactions: { "01HZZZZZZZZZZZZZZZZZZZZZZZ": { emoji: "👍" } } }
+      })
+      expect(Object.values(reacted.reactions).map((r) => r.emoji)).toEqual(["👍"])
+
+      const delta = yield* bob.Message.sync({ sinceState: bobState })
+      expect(delta.fullResync).toBe(false)
+      expect([...delta.created, ...delta.updated].map((m) => m.id)).toContain(received.id)
+
+      const [position] = (yield* bob.ReadPosition.get()).list.filter((p) => p.chatId === chat.id)
+      const read = yield* bob.ReadPosition.updateOne({ id: position!.id, patch: { lastReadMessageId: received.id } })
+      expect(read.lastReadMessageId).toBe(received.id)
+
+      const results = yield* bob.batch((b) => ({
+        chats: b.Chat.get({ ids: [chat.id] }),
+        typing: b.Chat.typing({ chatId: chat.id, typing: true }),
+        nope: b.Chat.typing({ chatId: "not-a-chat", typing: true })
+      }))
+      expect(Either.getOrThrow(results.chats).list[0]!.unreadCount).toBe(0)
+      expect(Either.isRight(results.typing)).toBe(true)
+      expect(Either.isLeft(results.nope)).toBe(true)
+    }))
+
+  it.scoped("spaces: create with channels and roles, invite, join by code", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const alice = yield* clientFor(server, "alice")
+      const bob = yield* clientFor(server, "bob")
+      const space = yield* alice.Space.createOne({ name: "Engineering" })
+      const updated = yield* alice.Space.updateOne({
+        id: space.id,
+        patch: {
+          addChannels: [{ name: "general" }],
+          addRoles: [{ name: "Mod", permissions: ["pin"], position: 1 }],
+          addCategories: []
+        }
+      })
+      expect(updated.roles?.map((r) => r.name)).toContain("Mod")
+      const invite = yield* alice.SpaceInvite.createOne({ spaceId: space.id, maxUses: 1 })
+      expect(invite.spaceId).toBe(space.id)
+      const joined = yield* bob.Space.join({ inviteCode: invite.code })
+      expect(joined.spaceId).toBe(space.id)
+      const spaces = yield* bob.Space.list()
+      expect(spaces.list.map((s) => s.name)).toEqual(["Engineering"])
+      const rejected = yield* Effect.flip(bob.Space.destroyOne({ id: space.id }))
+      expect(rejected._tag).toBe("SetFailed")
+    }))
+
+  it.scoped("presence, quota and blobs", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const alice = yield* clientFor(server, "alice")
+      const [presence] = (yield* alice.PresenceStatus.get()).list
+      const away = yield* alice.PresenceStatus.updateOne({ id: presence!.id, patch: { presence: "away", statusText: "lunch" } })
+      expect(away).toMatchObject({ presence: "away", statusText: "lunch" })
+      const quotas = yield* alice.Quota.get()
+      expect(quotas.list.length).toBeGreaterThan(0)
+      const blob = yield* alice.Blob.upload({ contentType: "text/plain", body: new TextEncoder().encode("hi") })
+      const looked = yield* alice.Blob.lookup({ ids: [blob.blobId] })
+      expect(looked.list.map((e) => e.id).concat(looked.notFound)).toContain(blob.blobId)
+    }))
+})
