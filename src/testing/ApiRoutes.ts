@@ -30,38 +30,37 @@ const session = (fe: FrontEnd) =>
     }))
 
 const api = (fe: FrontEnd) =>
-  authenticated(fe, (user, request) =>
-    Effect.gen(function*() {
-      const fault = yield* applyFault(fe, "api", request)
-      if (Option.isSome(fault.response)) return fault.response.value
-      const limits = fe.backend.limits
-      return yield* limitConcurrency(
-        fe,
-        `api:${user.userId}`,
-        limits.maxConcurrentRequests,
-        "maxConcurrentRequests",
-        Effect.gen(function*() {
-          if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) {
-            return yield* RequestProblem.notJSON("the request content type must be application/json")
-          }
-          const bytes = yield* readBody(request, limits.maxSizeRequest, () =>
-            RequestProblem.limit(
-              "maxSizeRequest",
-              `the request is larger than maxSizeRequest (${limits.maxSizeRequest} bytes)`
-            ))
-          let body: unknown
-          try {
-            body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-          } catch {
-            return yield* RequestProblem.notJSON("the request body is not valid UTF-8 JSON")
-          }
-          const response = yield* fe.backend.handle(user, body)
-          return fault.oversize === undefined
-            ? jsonResponse(response)
-            : jsonResponse({ ...response, padding: "x".repeat(fault.oversize) })
-        })
-      ).pipe(recover)
-    }))
+  authenticated(fe, (user, request) => {
+    const limits = fe.backend.limits
+    return limitConcurrency(
+      fe,
+      `api:${user.userId}`,
+      limits.maxConcurrentRequests,
+      "maxConcurrentRequests",
+      Effect.gen(function*() {
+        const fault = yield* applyFault(fe, "api", request)
+        if (Option.isSome(fault.response)) return fault.response.value
+        if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) {
+          return yield* RequestProblem.notJSON("the request content type must be application/json")
+        }
+        const bytes = yield* readBody(request, limits.maxSizeRequest, () =>
+          RequestProblem.limit(
+            "maxSizeRequest",
+            `the request is larger than maxSizeRequest (${limits.maxSizeRequest} bytes)`
+          ))
+        let body: unknown
+        try {
+          body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
+        } catch {
+          return yield* RequestProblem.notJSON("the request body is not valid UTF-8 JSON")
+        }
+        const response = yield* fe.backend.handle(user, body)
+        return fault.oversize === undefined
+          ? jsonResponse(response)
+          : jsonResponse({ ...response, padding: "x".repeat(fault.oversize) })
+      })
+    ).pipe(recover)
+  })
 
 const upload = (fe: FrontEnd) =>
   authenticated(fe, (user, request) =>

@@ -75,6 +75,7 @@ const newAccount = (user: User): Account => ({
   blobs: new Map(),
   pushSubscriptions: new Map(),
   lastSentAt: new Map(),
+  historyFloor: new Map(),
   stores: new Map()
 })
 
@@ -219,6 +220,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
           world.now = yield* now
           const moved = new Map<Account, Set<TypeName>>()
           sweep(world)
+          commit(moved)()
           const exit = yield* Effect.exit(f(commit(moved)))
           commit(moved)()
           yield* publish(moved)

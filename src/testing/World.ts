@@ -284,6 +284,8 @@ export interface Account {
   readonly pushSubscriptions: Map<string, PushSubscriptionState>
   /** chat id → time of the owner's last message there (slow mode). */
   readonly lastSentAt: Map<string, number>
+  /** Direct/group chat id → the last message it held when the owner removed it (not backfilled again). */
+  readonly historyFloor: Map<string, string>
   readonly stores: Map<TypeName, TypeStore>
 }
 
@@ -461,8 +463,10 @@ export class World {
       this.touch(account, "ReadPosition", entry.readPositionId)
       this.touch(account, "Quota", "chats")
       for (const userId of this.participants(chat)) this.knowContact(account, userId)
-      // Backfill the history a newcomer may read (channels and groups keep their history).
+      // Backfill the history a newcomer may read, except what the owner removed before.
+      const floor = account.historyFloor.get(chat.id) ?? ""
       for (const canonId of chat.messages) {
+        if (canonId <= floor) continue
         const message = this.messages.get(canonId)
         const dropped = message === undefined || message.droppedBy.has(account.user.accountId)
         if (!dropped && message.deletedForAll === undefined) this.addCopy(account, message)
@@ -476,6 +480,8 @@ export class World {
   closeChat(account: Account, chat: ChatState): void {
     const entry = account.chats.get(chat.id)
     if (entry === undefined) return
+    const last = chat.messages[chat.messages.length - 1]
+    if (chat.kind !== "channel" && last !== undefined) account.historyFloor.set(chat.id, last)
     for (const canonId of chat.messages) this.dropCopy(account, canonId)
     account.chats.delete(chat.id)
     account.readPositions.delete(entry.readPositionId)
