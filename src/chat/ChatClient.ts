@@ -98,7 +98,8 @@ import type {
   SpacePatch
 } from "./client/Patches.js"
 import { PushSubscription } from "./client/PushSubscription.js"
-import { DataTypes, own, Requests } from "./client/Requests.js"
+import { DataTypes, Requests } from "./client/Requests.js"
+import { own } from "./client/internal/schema.js"
 
 /** The method call id of single-invocation requests (seed-api §2.1). */
 export const CALL_ID = Invocation.CALL_ID

@@ -15,11 +15,8 @@ import { ResultReference } from "../../jmap/Wire.js"
 import { BodyType, ChatKind, ContactPresenceFilter, ContactSortProperty } from "../Enums.js"
 import { Attachment, BroadcastMention, Mention, MessageAction } from "../Message.js"
 import { ChatPushConfig } from "../PushTypes.js"
-import { inputMap } from "./internal/guards.js"
+import { inputMap, optional } from "./internal/schema.js"
 import { PushKeys } from "./PushSubscription.js"
-
-/** An optional property that must be left out rather than set to `undefined`. */
-export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 /** RFC 8620 §5.2/§5.6 `maxChanges`: a positive integer. */
 export const MaxChanges = UnsignedInt.pipe(Schema.greaterThan(0, { message: () => "maxChanges must be positive" }))

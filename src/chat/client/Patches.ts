@@ -15,12 +15,9 @@ import { UnsignedInt, UTCDate } from "../../jmap/Primitives.js"
 import { ChannelPermission } from "../Chat.js"
 import { BodyType, ChatMemberRole, Permission, Presence, ReadDisposition } from "../Enums.js"
 import { BroadcastMention, Mention } from "../Message.js"
-import { ChatPushInput, optional } from "./Inputs.js"
-import { firstOf, type Guard, idList, inputMap, invalid, nonEmpty } from "./internal/guards.js"
-
-/** A property that may be kept (absent), cleared (`null`) or set. */
-export const clearable = <S extends Schema.Schema.All>(schema: S) =>
-  Schema.optionalWith(Schema.NullOr(schema), { exact: true })
+import { ChatPushInput } from "./Inputs.js"
+import { firstOf, type Guard, idList, invalid, nonEmpty } from "./internal/guards.js"
+import { clearable, inputMap, now, optional } from "./internal/schema.js"
 
 /** A JSON PatchObject (RFC 8620 §5.3) as sent. */
 export type PatchObject = Readonly<Record<string, unknown>>
@@ -194,9 +191,6 @@ export const PushSubscriptionPatch = Schema.Struct({
 })
 /** @see {@link PushSubscriptionPatch} */
 export type PushSubscriptionPatch = typeof PushSubscriptionPatch.Type
-
-/** The current time as an RFC 8620 UTCDate, without fractional seconds. */
-export const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z")
 
 /** Copies the properties that are present, leaving out the `listKeys` whose list is empty. */
 const present = (patch: object, listKeys: ReadonlyArray<string> = []): Record<string, unknown> => {

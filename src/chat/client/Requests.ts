@@ -63,6 +63,7 @@ import * as Patches from "./Patches.js"
 import { PushSubscriptionGetResponse, PushSubscriptionSetResponse } from "./PushSubscription.js"
 import { BlobConvertResponse, BlobLookupResponse, SpaceJoinResponse, TypingResponse } from "./Responses.js"
 import { firstOf, type Guard, idList, invalid, nonEmpty, seedName, validate } from "./internal/guards.js"
+import { now, own, present } from "./internal/schema.js"
 
 const { blob2, chat, chatPush, quota } = CapabilityUri
 
@@ -86,14 +87,6 @@ export type DataTypeName = keyof typeof DataTypes
 type Type = StandardMethods.DataType<any>
 type Prep<A = unknown, E = unknown> = Either.Either<Invocation.Invocation<A, E>, InvalidArgument>
 type Method = (input?: unknown) => Prep
-
-/** The value of an own property (never one inherited from `Object.prototype`). */
-export const own = <V>(map: { readonly [key: string]: V } | null | undefined, key: string): V | undefined =>
-  map != null && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined
-
-/** The properties that are present, in order. */
-const present = (o: object): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 
 const withoutClientId = <C extends { readonly clientId?: string }>(c: C): Record<string, unknown> => {
   const { clientId: _, ...rest } = c
@@ -269,7 +262,7 @@ const messageCreate = create(DataTypes.Message, MessageCreateInput, (where, c) =
     nonEmpty(where, "threadRootId", c.threadRootId)
   )
   if (failure !== undefined) return Either.left(failure)
-  const { body, bodyType = "text/plain", chatId, sentAt = Patches.now(), ...rest } = c
+  const { body, bodyType = "text/plain", chatId, sentAt = now(), ...rest } = c
   return Either.right({ chatId, body, bodyType, sentAt, ...withoutClientId(rest) })
 })
 

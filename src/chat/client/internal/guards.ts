@@ -66,13 +66,3 @@ export const validate = <A, I>(
       return failure === undefined ? Either.right(a) : Either.left(failure)
     }
   )
-
-/**
- * A map keyed by caller data (reaction ids, accountIds) in an input: a `"__proto__"` key is
- * refused (as a plain key it would become the decoded map's prototype).
- */
-export const inputMap = <V extends Schema.Schema.Any>(value: V) =>
-  Schema.Record({
-    key: Schema.String.pipe(Schema.filter((k) => k !== "__proto__", { message: () => "\"__proto__\" may not be a key" })),
-    value
-  }).annotations({ parseOptions: { onExcessProperty: "error" } })

@@ -1,0 +1,34 @@
+/**
+ * Schema and object helpers shared by the chat client's inputs, patches and request table.
+ *
+ * @internal
+ */
+import { Schema } from "effect"
+
+/** An optional property that must be left out rather than set to `undefined`. */
+export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/** A patch property that may be kept (absent), cleared (`null`) or set. */
+export const clearable = <S extends Schema.Schema.All>(schema: S) =>
+  Schema.optionalWith(Schema.NullOr(schema), { exact: true })
+
+/**
+ * A map keyed by caller data (reaction ids, accountIds) in an input: a `"__proto__"` key is
+ * refused (as a plain key it would become the decoded map's prototype).
+ */
+export const inputMap = <V extends Schema.Schema.Any>(value: V) =>
+  Schema.Record({
+    key: Schema.String.pipe(Schema.filter((k) => k !== "__proto__", { message: () => "\"__proto__\" may not be a key" })),
+    value
+  }).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** The value of an own property (never one inherited from `Object.prototype`). */
+export const own = <V>(map: { readonly [key: string]: V } | null | undefined, key: string): V | undefined =>
+  map != null && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined
+
+/** The properties that are present (not `undefined`), in order. */
+export const present = (o: object): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+
+/** The current time as an RFC 8620 UTCDate, without fractional seconds. */
+export const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z")
