@@ -58,5 +58,9 @@ export const pick = (record: JsonRecord, properties: ReadonlyArray<string>): Jso
   return out
 }
 
+/** A map, or `null` when it is empty (RFC 8620 `/set` response maps are `null` when there is nothing to report). */
+export const nullIfEmpty = (map: { readonly [key: string]: JsonValue }): JsonRecord | null =>
+  Object.keys(map).length > 0 ? map : null
+
 /** Byte length of a string in UTF-8. */
 export const utf8Length = (s: string): number => Buffer.byteLength(s, "utf8")

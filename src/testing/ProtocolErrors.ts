@@ -60,7 +60,7 @@ export class MethodFailure extends Data.TaggedError("MethodFailure")<{
 }> {
   /** The error invocation's arguments. */
   get body(): JsonRecord {
-    return { ...this.extra, ...compact({ type: this.type, description: this.description }) }
+    return errorObject(this)
   }
 
   /** Shorthand constructor. */
@@ -78,7 +78,7 @@ export class SetFailure extends Data.TaggedError("SetFailure")<{
 }> {
   /** The SetError object. */
   get body(): JsonRecord {
-    return { ...this.extra, ...compact({ type: this.type, description: this.description }) }
+    return errorObject(this)
   }
 
   /** Shorthand constructor. */
@@ -101,6 +101,18 @@ export class SetFailure extends Data.TaggedError("SetFailure")<{
     return SetFailure.of("notFound", `no record with id ${id}`)
   }
 }
+
+interface ErrorFields {
+  readonly type: string
+  readonly description?: string
+  readonly extra?: JsonRecord
+}
+
+/** The wire object of a method error or SetError: `type`, `description` and any extra properties. */
+const errorObject = (e: ErrorFields): JsonRecord => ({
+  ...e.extra,
+  ...compact({ type: e.type, description: e.description })
+})
 
 const compact3 = (type: string, description: string | undefined, extra: JsonRecord | undefined) => ({
   type,

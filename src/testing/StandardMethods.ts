@@ -7,7 +7,7 @@
  */
 import { Effect, Either, Option, Schema } from "effect"
 import type { Comparator, DataType, QueryDefinition } from "./DataType.js"
-import { isRecord, jsonEqual, type JsonRecord, type JsonValue, pick } from "./Json.js"
+import { isRecord, jsonEqual, type JsonRecord, type JsonValue, nullIfEmpty, pick } from "./Json.js"
 import { applyPatch } from "./JsonPointer.js"
 import {
   decodeArgs,
@@ -458,17 +458,16 @@ const set = (type: DataType): MethodHandler["run"] => (ctx, raw) =>
         : changedProperties(expected, record).filter((key) => record[key] !== undefined)
       updatedOut[id] = serverSet.length === 0 ? null : pickOnly(record!, serverSet)
     }
-    const orNull = (o: Record<string, JsonValue>) => (Object.keys(o).length > 0 ? o : null)
     return {
       accountId: args.accountId,
       oldState,
       newState: store.state,
-      created: orNull(createdOut),
-      updated: orNull(updatedOut),
+      created: nullIfEmpty(createdOut),
+      updated: nullIfEmpty(updatedOut),
       destroyed: destroyed.length > 0 ? destroyed : null,
-      notCreated: orNull(notCreated),
-      notUpdated: orNull(notUpdated),
-      notDestroyed: orNull(notDestroyed)
+      notCreated: nullIfEmpty(notCreated),
+      notUpdated: nullIfEmpty(notUpdated),
+      notDestroyed: nullIfEmpty(notDestroyed)
     }
   })
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
-import { isRecord, type JsonRecord, type JsonValue } from "../Json.js"
+import { isRecord, type JsonValue, nullIfEmpty } from "../Json.js"
 import { decodeArgs, type MethodContext, type MethodHandler, requireAccount, resolveId } from "../MethodContext.js"
 import { MethodFailure } from "../ProtocolErrors.js"
 import { Capability } from "../ServerConfig.js"
@@ -119,7 +119,6 @@ export const BlobConvert: MethodHandler = {
         ctx.world.touch(ctx.account, "Quota", "messages")
         created[creationId] = { id: blob.id, blobId: blob.id, type: blob.type, size: blob.bytes.length }
       }
-      const orNull = (o: JsonRecord) => (Object.keys(o).length > 0 ? o : null)
-      return { accountId: args.accountId, created: orNull(created), notCreated: orNull(notCreated) }
+      return { accountId: args.accountId, created: nullIfEmpty(created), notCreated: nullIfEmpty(notCreated) }
     })
 }

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto"
 import { Effect, Either, Schema } from "effect"
 import { UTCDate } from "../../jmap/Primitives.js"
-import { compact, type JsonRecord, type JsonValue } from "../Json.js"
+import { compact, type JsonRecord, type JsonValue, nullIfEmpty } from "../Json.js"
 import { decodeArgs, decodeProperties, type MethodContext, type MethodHandler, resolveId } from "../MethodContext.js"
 import { MethodFailure, SetFailure } from "../ProtocolErrors.js"
 import { Capability, supportedUrgencyValues } from "../ServerConfig.js"
@@ -195,14 +195,13 @@ export const PushSubscriptionSet: MethodHandler = {
         if (account.pushSubscriptions.delete(id)) destroyed.push(id)
         else notDestroyed[rawId] = SetFailure.notFound(id).body
       }
-      const orNull = (o: Record<string, JsonValue>) => (Object.keys(o).length > 0 ? o : null)
       return {
-        created: orNull(created),
-        updated: orNull(updated),
+        created: nullIfEmpty(created),
+        updated: nullIfEmpty(updated),
         destroyed: destroyed.length > 0 ? destroyed : null,
-        notCreated: orNull(notCreated),
-        notUpdated: orNull(notUpdated),
-        notDestroyed: orNull(notDestroyed)
+        notCreated: nullIfEmpty(notCreated),
+        notUpdated: nullIfEmpty(notUpdated),
+        notDestroyed: nullIfEmpty(notDestroyed)
       }
     })
 }
