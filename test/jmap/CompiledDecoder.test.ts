@@ -70,3 +70,16 @@ describe("compiled decoders agree with Effect's decoder", () => {
     })
   }
 })
+
+describe("compiled decoders: parse options", () => {
+  it("leave subtrees with onExcessProperty: error to Effect", () => {
+    const schema = Schema.Struct({
+      m: Schema.Record({ key: Schema.String.pipe(Schema.filter((k) => k !== "bad")), value: Schema.Null }).annotations({
+        parseOptions: { onExcessProperty: "error" }
+      })
+    })
+    const input = { m: { bad: null } }
+    expect(Either.isLeft(compileDecoder(schema)(input))).toBe(true)
+    expect(Either.isLeft(Schema.decodeUnknownEither(schema)(input))).toBe(true)
+  })
+})

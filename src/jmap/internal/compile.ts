@@ -16,7 +16,8 @@ const FAIL: unique symbol = Symbol.for("effect-jmap-chat/compile/FAIL")
 
 type Check = (u: unknown) => unknown
 
-type Mode = "ignore" | "preserve"
+/** The effective `onExcessProperty`; under "error" everything goes to Effect's decoder. */
+type Mode = "ignore" | "preserve" | "error"
 
 const isPlainRecord = (u: unknown): u is Record<string, unknown> => {
   if (typeof u !== "object" || u === null || Array.isArray(u)) return false
@@ -29,8 +30,7 @@ const hasOwn = (o: object, key: PropertyKey) => Object.prototype.hasOwnProperty.
 const parseOptionsOf = (ast: AST.AST): Mode | undefined => {
   const options = AST.getParseOptionsAnnotation(ast)
   if (Option.isNone(options)) return undefined
-  const excess = options.value.onExcessProperty
-  return excess === "preserve" ? "preserve" : excess === "ignore" ? "ignore" : excess === "error" ? undefined : undefined
+  return options.value.onExcessProperty
 }
 
 /** Nodes whose compiled output never differs from their input (so containers may return their input). */
@@ -80,6 +80,7 @@ class Compiler {
   }
 
   private build(ast: AST.AST, mode: Mode): Check {
+    if (mode === "error") return this.fallback(ast, mode)
     switch (ast._tag) {
       case "StringKeyword":
         return (u) => (typeof u === "string" ? u : FAIL)
