@@ -1,6 +1,9 @@
 /**
- * Node.js layers: undici HTTP with an optional private CA.
+ * Node.js layers: undici HTTP with an optional private CA, WebSockets over `ws` with headers on the
+ * upgrade, and the whole client stack in one line.
  *
  * @since 0.1.0
  */
+export * as NodeChat from "./NodeChat.js"
 export * as NodeHttp from "./NodeHttp.js"
+export * as NodeWebSocket from "./NodeWebSocket.js"
