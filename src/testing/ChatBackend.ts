@@ -213,10 +213,13 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
         recordPushes(world, moved)
       })
 
-    /** Runs `f` under the lock at the current time, then commits and publishes what changed. */
+    /**
+     * Runs `f` under the lock at the current time, then commits and publishes what changed.
+     * Uninterruptible: a client hanging up never leaves a request half-applied.
+     */
     const transact = <A, E>(f: (commit: () => void) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
       lock.withPermits(1)(
-        Effect.gen(function*() {
+        Effect.uninterruptible(Effect.gen(function*() {
           world.now = yield* now
           const moved = new Map<Account, Set<TypeName>>()
           sweep(world)
@@ -225,7 +228,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
           commit(moved)()
           yield* publish(moved)
           return yield* exit
-        })
+        }))
       )
 
     const sessionOf = (user: UserInfo) => sessionFor(userOf(user), limits, urls, generation)
