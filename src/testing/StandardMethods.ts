@@ -88,14 +88,14 @@ const get = (type: DataType): MethodHandler["run"] => (ctx, raw) =>
   Effect.gen(function*() {
     const args = yield* decodeArgs(GetArgs, raw)
     yield* requireAccount(ctx, args.accountId)
-    if (args.ids && args.ids.length > ctx.limits.maxObjectsInGet) {
-      return yield* MethodFailure.of("requestTooLarge", `at most ${ctx.limits.maxObjectsInGet} ids per /get`)
+    const store = ctx.world.store(ctx.account, type.name)
+    if ((args.ids?.length ?? store.size) > ctx.limits.maxObjectsInGet) {
+      return yield* MethodFailure.of("requestTooLarge", `at most ${ctx.limits.maxObjectsInGet} records per /get`)
     }
     const unknown = (args.properties ?? []).filter((p) => !type.properties.includes(p))
     if (unknown.length > 0) {
       return yield* MethodFailure.of("invalidArguments", `unknown properties: ${unknown.join(", ")}`)
     }
-    const store = ctx.world.store(ctx.account, type.name)
     const ids = args.ids
       ? Array.from(new Set(args.ids.map((id) => resolveId(ctx, id))))
       : store.all().map((r) => r.id as string)

@@ -35,6 +35,13 @@ describe("standard /get (RFC 8620 §5.1)", () => {
       expect(bad.error.type).toBe("invalidArguments")
       const many = yield* call(server, "alice", "Chat/get", { accountId, ids: ["a", "b", "c"] })
       expect(many.error.type).toBe("requestTooLarge")
+      for (const other of ["bob", "carol"]) yield* directChat(server, "alice", other)
+      expect((yield* call(server, "alice", "Chat/get", { accountId, ids: null })).list).toHaveLength(2)
+      yield* call(server, "alice", "Chat/set", {
+        accountId,
+        create: { g: { kind: "group", name: "G", memberIds: [] } }
+      })
+      expect((yield* call(server, "alice", "Chat/get", { accountId, ids: null })).error.type).toBe("requestTooLarge")
     }))
 })
 
