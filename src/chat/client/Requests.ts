@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Either, Redacted, type Schema } from "effect"
+import { Duration, Either, Redacted, type Schema } from "effect"
 import { ulid } from "ulid"
 import { type InvalidArgument, RateLimited, UnexpectedResponse } from "../../jmap/Errors.js"
 import * as Invocation from "../../jmap/Invocation.js"
@@ -245,7 +245,12 @@ export const failOnRateLimited = (id: string) =>
   const after = serverRetryAfter(error)
   switch (after._tag) {
     case "Valid":
-      return Either.left(new RateLimited({ serverRetryAfter: after.value }))
+      return Either.left(
+        new RateLimited({
+          serverRetryAfter: after.value,
+          retryAfter: Duration.millis(Math.max(0, Date.parse(after.value) - Date.now()))
+        })
+      )
     case "Absent":
       return Either.left(new UnexpectedResponse({ description: "rateLimited SetError missing serverRetryAfter" }))
     case "Malformed":

@@ -4,7 +4,7 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { ACCOUNT, fixture, haveFixtures, respond, SESSION_STATE, start } from "./support.js"
 
 const plain = (e: object) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>
@@ -59,6 +59,8 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
       )
       expect(error._tag).toBe("RateLimited")
       expect(plain(error)).toMatchObject({ serverRetryAfter: "2024-01-01T10:01:00Z" })
+      // The date is in the past: nothing left to wait.
+      expect(error._tag === "RateLimited" && error.retryAfter && Duration.toMillis(error.retryAfter)).toBe(0)
       const viaSend = yield* Effect.flip(client.Message.send({ clientId: "client-id-001", chatId: "c", body: "hi" }))
       expect(viaSend._tag).toBe("RateLimited")
     }))
