@@ -42,6 +42,8 @@ export interface UserInfo {
   readonly password: string | undefined
 }
 
+const capabilities: ReadonlySet<string> = new Set(capabilityUris)
+
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
 const provision = (options: UserOptions): User => ({
@@ -237,7 +239,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
       transact((commitNow) =>
         processRequest({
           methods,
-          capabilities: new Set(capabilityUris),
+          capabilities,
           maxCallsInRequest: limits.maxCallsInRequest,
           context: (createdIds): MethodContext => ({
             world,
