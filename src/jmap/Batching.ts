@@ -177,7 +177,7 @@ export const make = <E>(
               onSuccess: (response) => Effect.forEach(part.deliver, (d) => d(response), { discard: true })
             })
           ), { concurrency: "unbounded", discard: true })
-      }).pipe(Effect.withSpan("Batching.dispatch", { attributes: { "jmap.batch_size": batch.length } }))
+      }).pipe(Effect.withSpan("Batching.dispatch", { captureStackTrace: false, attributes: { "jmap.batch_size": batch.length } }))
 
     const flushLater = Effect.gen(function*() {
       if (Duration.isZero(window)) yield* Effect.yieldNow()

@@ -309,7 +309,7 @@ export const make = (
     }).pipe(
       (self) => withTimeout(self, "GET", `${origin}/.well-known/jmap`),
       withRetry,
-      Effect.withSpan("HttpTransport.fetchSession", { attributes: { "jmap.origin": origin } })
+      Effect.withSpan("HttpTransport.fetchSession", { captureStackTrace: false, attributes: { "jmap.origin": origin } })
     )
 
     const call: Service["call"] = (apiUrl, request, callOptions) =>
@@ -332,6 +332,7 @@ export const make = (
         return yield* (callOptions?.idempotent ?? isIdempotentRequest(request)) ? withRetry(attempt) : attempt
       }).pipe(
         Effect.withSpan("HttpTransport.call", {
+          captureStackTrace: false,
           attributes: {
             "jmap.methods": request.methodCalls.map(([name]) => name).join(","),
             "jmap.call_count": request.methodCalls.length
@@ -380,7 +381,7 @@ export const make = (
       }).pipe(
         // A streamed body may be slow by nature; the timeout still bounds a stalled server.
         (self) => withTimeout(self, "POST", o.uploadUrl),
-        Effect.withSpan("HttpTransport.upload", { attributes: { "jmap.account_id": o.accountId } })
+        Effect.withSpan("HttpTransport.upload", { captureStackTrace: false, attributes: { "jmap.account_id": o.accountId } })
       ) as Effect.Effect<BlobUploadResponse, UploadError | E>
 
     const downloadRequest = (o: DownloadOptions) =>
@@ -412,7 +413,7 @@ export const make = (
           }
         }
         return bytes
-      }).pipe(Effect.withSpan("HttpTransport.download", { attributes: { "jmap.blob_id": o.blobId } }))
+      }).pipe(Effect.withSpan("HttpTransport.download", { captureStackTrace: false, attributes: { "jmap.blob_id": o.blobId } }))
 
     const downloadStream: Service["downloadStream"] = (o) =>
       Stream.unwrapScoped(Effect.gen(function*() {
@@ -433,7 +434,7 @@ export const make = (
             return sameDigest(expected, actual) ? Effect.void : Effect.fail(new BlobIntegrityMismatch({ expected, actual }))
           })).pipe(Stream.drain)
         )
-      })).pipe(Stream.withSpan("HttpTransport.downloadStream", { attributes: { "jmap.blob_id": o.blobId } }))
+      })).pipe(Stream.withSpan("HttpTransport.downloadStream", { captureStackTrace: false, attributes: { "jmap.blob_id": o.blobId } }))
 
     const openEventSource: Service["openEventSource"] = (rawUrl, eventOptions) =>
       Effect.gen(function*() {
@@ -456,7 +457,7 @@ export const make = (
           })
         }
         return Stream.mapError(response.stream, fromPlatformError("GET", url.href))
-      }).pipe(Effect.withSpan("HttpTransport.openEventSource"))
+      }).pipe(Effect.withSpan("HttpTransport.openEventSource", { captureStackTrace: false }))
 
     return HttpTransport.of({
       origin,

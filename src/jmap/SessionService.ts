@@ -242,7 +242,7 @@ export const makeWith = (
       )
   )
 
-  const get = Effect.map(current, (c) => c.session).pipe(Effect.withSpan("SessionService.get"))
+  const get = Effect.map(current, (c) => c.session).pipe(Effect.withSpan("SessionService.get", { captureStackTrace: false }))
 
   const markStale = (state: string) =>
     SubscriptionRef.update(cache, Option.map((c) => (c.session.state === state ? { ...c, stale: true } : c)))
@@ -271,6 +271,7 @@ export const makeWith = (
   const call: Service["call"] = (request, callOptions) =>
     (batched === undefined || callOptions !== undefined ? send(request, callOptions) : batched(request)).pipe(
       Effect.withSpan("SessionService.call", {
+        captureStackTrace: false,
         attributes: { "jmap.methods": request.methodCalls.map(([name]) => name).join(",") }
       })
     )

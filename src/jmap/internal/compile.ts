@@ -168,6 +168,8 @@ class Compiler {
     const props = ast.propertySignatures.map((ps) => ({
       name: ps.name as string,
       optional: ps.isOptional,
+      // A name Object.prototype also has ("constructor", "toString", …) needs an own-property check.
+      inherited: (ps.name as string) in Object.prototype,
       check: this.compile(ps.type, mode)
     }))
     const known = new Set(props.map((p) => p.name))
@@ -180,14 +182,15 @@ class Compiler {
       // An own "__proto__" key cannot be copied safely with assignment: leave it to Effect.
       if (!isPlainRecord(u) || hasOwn(u, "__proto__")) return FAIL
       let out: Record<string, unknown> | undefined
-      const copy = () => (out ??= Object.assign({}, u))
-      for (const p of props) {
-        const present = hasOwn(u, p.name)
-        if (!present && p.optional) continue
+      for (let i = 0; i < props.length; i++) {
+        const p = props[i]!
         const value = u[p.name]
-        const r = p.check(value)
+        // JSON has no `undefined`, so the own-property check is needed only for undefined or inherited names.
+        const present = value === undefined || p.inherited ? hasOwn(u, p.name) : true
+        if (!present && p.optional) continue
+        const r = p.check(present ? value : undefined)
         if (r === FAIL) return FAIL
-        if (!present || r !== value) copy()[p.name] = r
+        if (!present || r !== value) (out ??= Object.assign({}, u))[p.name] = r
       }
       let matchedByIndex: Set<string> | undefined
       if (indexes.length > 0) {
@@ -198,14 +201,14 @@ class Compiler {
             const value = u[key]
             const r = index.value(value)
             if (r === FAIL) return FAIL
-            if (r !== value && !known.has(key)) copy()[key] = r
+            if (r !== value && !known.has(key)) (out ??= Object.assign({}, u))[key] = r
           }
         }
       }
       if (!preserve) {
         // Effect drops properties that are neither declared nor matched by an index signature.
         for (const key of Object.keys(u)) {
-          if (!known.has(key) && !(matchedByIndex?.has(key) ?? false)) delete copy()[key]
+          if (!known.has(key) && !(matchedByIndex?.has(key) ?? false)) delete (out ??= Object.assign({}, u))[key]
         }
       }
       return out ?? u

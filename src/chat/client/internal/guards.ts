@@ -7,6 +7,7 @@
  */
 import { Either, type ParseResult, Schema } from "effect"
 import { InvalidArgument, ParseError } from "../../../jmap/Errors.js"
+import { compileDecoder } from "../../../jmap/internal/compile.js"
 
 /** A guard's verdict: the failure, or `undefined` when the input passes. */
 export type Guard = InvalidArgument | undefined
@@ -39,11 +40,11 @@ export const firstOf = (...guards: ReadonlyArray<Guard>): Guard => guards.find((
 
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 
-/** Effect's own decoder (inputs are small; every parse option of the input schemas must hold). */
+/** The compiled decoder (same results as Effect's, every parse option of the input schemas included). */
 const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>) => {
   let decoder = decoders.get(schema)
   if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown, never>, { errors: "first" })
+    decoder = compileDecoder(schema as Schema.Schema<unknown, unknown, never>)
     decoders.set(schema, decoder)
   }
   return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
