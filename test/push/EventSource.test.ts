@@ -2,7 +2,9 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, Exit, Fiber, Option, Queue, Schedule, Stream, TestClock } from "effect"
 import * as ChatEventSource from "../../src/chat/push/ChatEventSource.js"
+import * as Auth from "../../src/jmap/Auth.js"
 import { AuthFailed, HttpError, RateLimited } from "../../src/jmap/Errors.js"
+import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import * as EventSourceStream from "../../src/jmap/push/EventSourceStream.js"
 import type { SseEvent } from "../../src/jmap/push/SseDecoder.js"
 import { awaitSleep, eventually } from "./support/clock.js"
@@ -358,4 +360,41 @@ describe("ChatEventSource", () => {
       yield* eventually(() => server.connections.length === 2)
       expect(server.connections[1]!.headers["last-event-id"]).toBe("s1")
     }))
+})
+
+describe("EventSourceStream wired to HttpTransport.openEventSource", () => {
+  it.scopedLive("resumes with Last-Event-ID and sends the credentials; 401 ends the stream with AuthFailed", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(async (res, c) => {
+        if (c.headers.authorization !== "Bearer tok") {
+          res.writeHead(401)
+          return res.end()
+        }
+        eventStreamHead(res)
+        if (c.index === 0) {
+          await writeChunks(res, c, ["id: 1\ndata: one\n\n", "id: 2\ndata: tw"])
+          res.destroy()
+        } else {
+          await writeChunks(res, c, [`id: 2\ndata: two (after ${c.headers["last-event-id"]})\n\n`])
+        }
+      })
+      const origin = new URL(server.url).origin
+      // The whole wiring: the transport's openEventSource is the `open` of the resilient stream.
+      const openFor = (token: string) =>
+        Effect.map(
+          HttpTransport.make({ url: origin, auth: Auth.bearer(token) }),
+          (transport) => (lastEventId: Option.Option<string>) =>
+            transport.openEventSource(server.url, { lastEventId: Option.getOrUndefined(lastEventId) })
+        )
+      const schedule = Schedule.spaced("10 millis")
+      const events = yield* collect(
+        EventSourceStream.make({ open: yield* openFor("tok"), maxFrameBytes: 1024, schedule }),
+        3
+      )
+      expect(events).toEqual(["message:one", "reconnected#1@1", "message:two (after 1)"])
+      const error = yield* EventSourceStream.make({ open: yield* openFor("wrong"), maxFrameBytes: 1024, schedule })
+        .pipe(Stream.runDrain, Effect.flip)
+      expect(error._tag).toBe("AuthFailed")
+      expect(server.connections.length).toBe(3)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
