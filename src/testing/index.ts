@@ -1,12 +1,16 @@
 /**
  * `effect-jmap-chat/testing`: a reference, in-memory JMAP Chat server (RFC 8620, RFC 8887 and the
- * draft-atwood-jmap-chat family) to run demos and tests against, with no other software installed.
+ * draft-atwood-jmap-chat family) to run demos and tests against, with no other software installed,
+ * and the layers that put the SDK's client in front of it: {@link ChatClientTest} (no sockets) and
+ * {@link ChatServerTest} (the real HTTP stack).
  *
  * @since 0.1.0
  */
 export { ChatServer } from "./ChatServer.js"
 export { ChatBackend, type UserInfo } from "./ChatBackend.js"
 export * as Backend from "./ChatBackend.js"
+export * as ChatClientTest from "./ChatClientTest.js"
+export * as ChatServerTest from "./ChatServerTest.js"
 export type { Endpoint, FaultControls, ReceivedRequest } from "./Faults.js"
 export type { ChatServerOptions, ServerLimits, UserOptions } from "./ServerConfig.js"
 export { Capability, defaultLimits, defaultUsers } from "./ServerConfig.js"
