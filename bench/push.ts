@@ -10,7 +10,7 @@
  * Run alone with `npx tsx bench/push.ts`, or through `npm run bench -- push`.
  */
 import * as Sse from "@effect/experimental/Sse"
-import { Chunk, Effect, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { pathToFileURL } from "node:url"
 import * as ChatSseEvent from "../src/chat/push/ChatSseEvent.js"
 import * as ChatWsFrame from "../src/chat/push/ChatWsFrame.js"

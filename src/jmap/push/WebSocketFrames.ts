@@ -7,7 +7,7 @@
  */
 import { Either, Schema } from "effect"
 import { SerializeError } from "../Errors.js"
-import { JsonObject, OpenStruct, State } from "../Primitives.js"
+import { OpenStruct, State } from "../Primitives.js"
 import { CreatedIds, Invocation, type JmapRequest } from "../Wire.js"
 
 /** RFC 8887 §4.3.1 `Request` frame (c→s): an RFC 8620 Request plus an optional `id` echoed as `requestId`. */
@@ -89,5 +89,5 @@ export const encodeRequest = (request: JmapRequest, id: string): Either.Either<s
 }
 
 /** Serialises a client → server control frame (`WebSocketPushEnable`, `ChatStreamEnable`, …) as JSON text. */
-export const encodeFrame = (frame: { readonly "@type": string } & JsonObject): Either.Either<string, SerializeError> =>
+export const encodeFrame = (frame: { readonly "@type": string }): Either.Either<string, SerializeError> =>
   serialize(frame)

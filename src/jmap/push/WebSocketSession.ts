@@ -17,8 +17,9 @@
  *   silently re-sent: a `/set` may have been applied); calls made while reconnecting wait and go
  *   out on the next connection.
  * - Ends (failing `events` and every call) on a refused upgrade with 401/403 or a close with 1008
- *   (credentials expired, WSS draft §Authentication) as `AuthFailed`, on a failure of `headers`, or
- *   with the last `WebSocketError` when the schedule gives up.
+ *   (credentials expired, WSS draft §Authentication) as `AuthFailed`; on an upgrade refused with
+ *   another 4xx status (except 408/429) as a `Protocol` `WebSocketError`; on a failure of `headers`;
+ *   or with the last `WebSocketError` when the schedule gives up.
  *
  * @since 0.1.0
  */
@@ -178,6 +179,8 @@ interface Connection<E> {
   /** Frames received before the startup sequence finished (delivered right after `Reconnected`). */
   early: Array<ChatWsFrame.ChatWsFrame> | undefined
   ended: boolean
+  /** Being dropped by the session (oversize message, dead peer): later frames are ignored. */
+  dropped: boolean
   /** Completed when the connection has ended. */
   readonly closed: Deferred.Deferred<void>
   /** Received anything (a frame or a pong): the backoff restarts after this connection. */
@@ -254,7 +257,8 @@ export const make = <E = never>(
     }
 
     const sendFrame = (connection: Connection<E>, frame: { readonly "@type": string }): void => {
-      Either.map(encodeFrame(frame as never), (text) => send(connection, text))
+      const text = encodeFrame(frame)
+      if (Either.isRight(text)) send(connection, text.right)
     }
 
     const pushEnableFrame = (dataTypes: ReadonlyArray<string> | null, pushState: Option.Option<string>) =>
@@ -300,7 +304,13 @@ export const make = <E = never>(
       publish(frame)
     }
 
+    const drop = (connection: Connection<E>, error: WebSocketError): void => {
+      connection.dropped = true
+      Deferred.unsafeDone(connection.kill, Exit.fail(error))
+    }
+
     const receive = (connection: Connection<E>) => (data: string | Uint8Array): void => {
+      if (connection.dropped) return
       connection.healthy = true
       let frame: ChatWsFrame.ChatWsFrame
       if (typeof data !== "string") {
@@ -308,13 +318,15 @@ export const make = <E = never>(
           error: new UnexpectedResponse({ description: "binary WebSocket frame (RFC 8887 §4.1 requires text frames)" })
         }, true)
       } else if (data.length * 3 > maxMessageBytes && (data.length > maxMessageBytes || utf8Length(data) > maxMessageBytes)) {
-        Deferred.unsafeDone(connection.kill, Exit.fail(tooLarge()))
-        return
+        return drop(connection, tooLarge())
       } else {
         frame = Either.getOrElse(ChatWsFrame.decode(data), (error) => new ChatWsFrame.Invalid({ error }, true))
       }
-      if (connection.early !== undefined) connection.early.push(frame)
-      else dispatch(connection, frame)
+      if (connection.early === undefined) return dispatch(connection, frame)
+      if (connection.early.length >= eventBufferSize) {
+        return drop(connection, new WebSocketError({ reason: "Capacity", description: "too many frames before the startup sequence ended" }))
+      }
+      connection.early.push(frame)
     }
 
     const tooLarge = () =>
@@ -486,6 +498,7 @@ export const make = <E = never>(
           kill: yield* Deferred.make<never, WebSocketError>(),
           early: [],
           ended: false,
+          dropped: false,
           closed: yield* Deferred.make<void>(),
           healthy: false,
           pong: undefined
@@ -498,7 +511,7 @@ export const make = <E = never>(
         const onOpen = Effect.zipRight(
           startup(connection, previous),
           Effect.forkIn(
-            Effect.catchAll(keepalive(connection), (error) => Deferred.fail(connection.kill, error)),
+            Effect.catchAll(keepalive(connection), (error) => Effect.sync(() => drop(connection, error))),
             scope
           )
         )
