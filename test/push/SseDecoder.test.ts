@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Either, Option, Stream } from "effect"
+import fc from "fast-check"
 import * as SseDecoder from "../../src/jmap/push/SseDecoder.js"
 
 const enc = new TextEncoder()
@@ -193,4 +194,59 @@ describe("SseDecoder size cap", () => {
       expect(items.slice(0, 2).map((e) => Either.getOrThrow(e).data)).toEqual(["a", "b"])
       expect(Either.isLeft(items[2]!)).toBe(true)
     }).pipe(Effect.runPromise))
+})
+
+describe("SseDecoder properties (fast-check)", () => {
+  // Field values without line terminators; data may be any Unicode (including astral characters).
+  const value = fc.string({ unit: "grapheme", maxLength: 12 }).map((s) => s.replace(/[\r\n]/g, ""))
+  const name = fc.stringMatching(/^[a-z]{1,8}$/)
+  const eol = fc.constantFrom("\n", "\r", "\r\n")
+  const event = fc.record({
+    event: fc.option(name, { nil: undefined }),
+    id: fc.option(fc.stringMatching(/^[0-9a-z]{1,6}$/), { nil: undefined }),
+    data: fc.array(value, { minLength: 1, maxLength: 4 }),
+    comment: fc.boolean()
+  })
+
+  it("decodes any event stream, however it is cut into chunks, with any line ends", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(event, eol), { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), (events, cuts) => {
+        let text = ""
+        let lastId: string | undefined
+        const expected: Array<{ event: string; data: string; id: string | undefined }> = []
+        for (const [e, end] of events) {
+          if (e.comment) text += `: note${end}`
+          if (e.event !== undefined) text += `event: ${e.event}${end}`
+          if (e.id !== undefined) text += `id: ${e.id}${end}`
+          for (const line of e.data) text += `data: ${line}${end}`
+          text += end
+          if (e.id !== undefined) lastId = e.id
+          expected.push({ event: e.event ?? "message", data: e.data.join("\n"), id: lastId })
+        }
+        const input = bytes(text)
+        const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)
+        const chunks: Array<Uint8Array> = []
+        let from = 0
+        for (const p of points) {
+          chunks.push(input.subarray(from, p))
+          from = p
+        }
+        chunks.push(input.subarray(from))
+        expect(summary(feedAll(chunks).out)).toEqual(expected)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("never throws and never holds more than the cap, whatever the bytes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {
+        const { out, error } = feedAll(chunks, 32)
+        // UTF-16 length never exceeds the byte length it was decoded from (U+FFFD replaces ≥ 1 byte).
+        for (const e of out) expect(e.data.length + e.event.length).toBeLessThanOrEqual(32)
+        if (error !== undefined) expect(error._tag).toBe("SseFrameTooLarge")
+      }),
+      { numRuns: 500 }
+    )
+  })
 })
