@@ -1,7 +1,10 @@
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Either, Exit, Fiber, Layer, Option, Queue, Schedule, Scope, Stream, TestClock } from "effect"
 import * as Net from "node:net"
 import type * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
+import * as Auth from "../../src/jmap/Auth.js"
+import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import type { JmapRequest } from "../../src/jmap/Wire.js"
 import { WebSocketFactory } from "../../src/jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
@@ -56,7 +59,12 @@ describe("WebSocketSession: connection", () => {
     Effect.gen(function*() {
       const server = yield* serveWs({ onConnection: autoEcho })
       let n = 0
-      const session = yield* start({ url: server.url, headers: Effect.sync(() => ({ authorization: `Bearer token-${++n}` })) })
+      const seen: Array<string> = []
+      const session = yield* start({
+        url: "jmap/ws",
+        baseUrl: server.url.replace("ws://", "http://").replace("/jmap/ws", "/"),
+        headers: (url) => Effect.sync(() => (seen.push(url), { authorization: `Bearer token-${++n}` }))
+      })
       const events = yield* frames(session)
       const response = yield* session.call(echo("a"))
       expect(response.methodResponses).toEqual([["Core/echo", { tag: "a" }, "c0"]])
@@ -68,6 +76,8 @@ describe("WebSocketSession: connection", () => {
       expect((yield* events.next)._tag).toBe("Reconnected")
       yield* session.call(echo("b"))
       expect(server.connections[1]!.headers.authorization).toBe("Bearer token-2")
+      expect(seen).toEqual([server.url, server.url])
+      expect(session.url).toBe(server.url)
     }))
 
   it.effect("resolves the URL before any I/O: ws/wss only, relative URLs against the base with http→ws, https→wss", () =>
@@ -504,6 +514,21 @@ describe("WebSocketSession: backoff (TestClock)", () => {
       expect(second._tag === "ChatTypingEvent" && second.chatId).toBe("c1")
       expect(server.connections.length).toBe(2)
     }))
+})
+
+describe("WebSocketSession wired to HttpTransport", () => {
+  it.scopedLive("authenticates the upgrade with HttpTransport.authHeaders and the configured message cap", () =>
+    Effect.gen(function*() {
+      const server = yield* serveWs({ onConnection: autoEcho })
+      const transport = yield* HttpTransport.make({ url: new URL(server.url.replace("ws:", "http:")).origin, auth: Auth.bearer("tok") })
+      const session = yield* start({
+        url: server.url,
+        headers: transport.authHeaders,
+        maxMessageBytes: transport.config.maxWsMessageBytes
+      })
+      expect((yield* session.call(echo("x"))).methodResponses[0]![1]).toEqual({ tag: "x" })
+      expect(server.connections[0]!.headers.authorization).toBe("Bearer tok")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
 
 describe("NodeWebSocket.layerWebSocketConstructor", () => {

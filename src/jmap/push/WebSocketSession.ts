@@ -60,8 +60,15 @@ export interface Options<E = never> {
   readonly url: string
   /** Resolves a relative or host-less `url` (e.g. the Session URL); `http:` maps to `ws:`, `https:` to `wss:`. */
   readonly baseUrl?: string | undefined
-  /** Headers for each upgrade request, evaluated on every (re)connect so refreshed tokens are used. Its failure ends the session. */
-  readonly headers?: Effect.Effect<Readonly<Record<string, string>>, E> | undefined
+  /**
+   * Headers for each upgrade request (e.g. `Authorization`), evaluated on every (re)connect so that
+   * refreshed tokens are used; a function gets the resolved `ws:`/`wss:` URL (so
+   * `HttpTransport.authHeaders` fits as is). Its failure ends the session.
+   */
+  readonly headers?:
+    | Effect.Effect<Readonly<Record<string, string>>, E>
+    | ((url: string) => Effect.Effect<Readonly<Record<string, string>>, E>)
+    | undefined
   /** Largest accepted message, in bytes (default 1 MiB); a larger one drops the connection with a `Capacity` error. */
   readonly maxMessageBytes?: number | undefined
   /** Time allowed for TCP + TLS + upgrade (default 10 s). */
@@ -216,7 +223,11 @@ export const make = <E = never>(
     const connectTimeout = Duration.decode(options.connectTimeout ?? "10 seconds")
     const pingInterval = Duration.decode(options.pingInterval ?? "30 seconds")
     const pongTimeout = Duration.decode(options.pongTimeout ?? "10 seconds")
-    const headers = options.headers ?? Effect.succeed({})
+    const headers = options.headers === undefined
+      ? Effect.succeed({})
+      : typeof options.headers === "function"
+      ? Effect.suspend(() => (options.headers as (url: string) => Effect.Effect<Readonly<Record<string, string>>, E>)(url))
+      : options.headers
     const factory = yield* WebSocketFactory
     const safeUrl = redactUrl(url)
 
