@@ -224,7 +224,7 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
         Effect.uninterruptible(Effect.gen(function*() {
           world.now = yield* now
           const moved = new Map<Account, Set<TypeName>>()
-          sweep(world)
+          sweep(world, options.presenceExpiry ?? "online")
           commit(moved)()
           const exit = yield* Effect.exit(f(commit(moved)))
           commit(moved)()

@@ -29,8 +29,8 @@ export const destroyMessage = (world: World, canonId: string): void => {
   world.messages.delete(canonId)
 }
 
-/** Applies every expiry that is due at `world.now`. */
-export const sweep = (world: World): void => {
+/** Applies every expiry that is due at `world.now`; an expired presence becomes `presenceExpiry`. */
+export const sweep = (world: World, presenceExpiry: "online" | "offline"): void => {
   for (const message of Array.from(world.messages.values())) {
     if (passed(world, message.senderExpiresAt)) destroyMessage(world, message.id)
   }
@@ -52,7 +52,7 @@ export const sweep = (world: World): void => {
     }
     const presence = account.user.presence
     if (passed(world, presence.expiresAt)) {
-      presence.presence = "online"
+      presence.presence = presenceExpiry
       presence.statusText = undefined
       presence.statusEmoji = undefined
       presence.expiresAt = undefined

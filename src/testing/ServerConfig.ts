@@ -61,6 +61,11 @@ export interface ChatServerOptions {
    * or `"alreadyExists"` (compliance test 2.4: a SetError with `existingId`). Default `"updated"`.
    */
   readonly directChatDuplicate?: "updated" | "alreadyExists"
+  /**
+   * What `PresenceStatus.presence` becomes when its `expiresAt` passes: `"online"` (the core
+   * draft) or `"offline"` (compliance test 9.3). Default `"online"`.
+   */
+  readonly presenceExpiry?: "online" | "offline"
   /** Serve Session URLs relative to the server origin instead of absolute. Default `false`. */
   readonly relativeUrls?: boolean
   /** Clock override in epoch milliseconds; by default the Effect `Clock` (so `TestClock` works). */
