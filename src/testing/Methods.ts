@@ -9,6 +9,7 @@ import type { MethodHandler } from "./MethodContext.js"
 import { BlobConvert, BlobLookup } from "./methods/Blob.js"
 import { ChatTyping } from "./methods/ChatTyping.js"
 import { CoreEcho } from "./methods/CoreEcho.js"
+import { PeerForbidden, peerMethodNames } from "./methods/Peer.js"
 import { PushSubscriptionGet, PushSubscriptionSet } from "./methods/PushSubscription.js"
 import { SpaceJoin } from "./methods/SpaceJoin.js"
 import { standardMethods } from "./StandardMethods.js"
@@ -47,5 +48,6 @@ export const methods: ReadonlyMap<string, MethodHandler> = new Map([
   ["PushSubscription/set", PushSubscriptionSet],
   ["Blob/lookup", BlobLookup],
   ["Blob/convert", BlobConvert],
-  ["Core/echo", CoreEcho]
+  ["Core/echo", CoreEcho],
+  ...peerMethodNames.map((name) => [name, PeerForbidden] as const)
 ])
