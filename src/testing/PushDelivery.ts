@@ -12,10 +12,18 @@ import type { Account, MessageState, PushSubscriptionState, TypeName, World } fr
 
 const plaintextTypes = ["text/plain", "text/markdown", "application/jmap-chat-rich"]
 
+/**
+ * The fields sent when `properties` is absent: the draft's default list plus `chatName`, `spaceId`
+ * and `spaceName`, which its example payload carries and compliance test 6.3 requires on channel
+ * entries (spec-digest §7.12). Each appears only where it applies (no `chatName` for direct chats).
+ */
 const defaultProperties = [
   "messageId",
   "chatId",
   "chatKind",
+  "chatName",
+  "spaceId",
+  "spaceName",
   "senderId",
   "senderDisplayName",
   "sentAt",
