@@ -10,8 +10,9 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { Clock, Context, Effect, Layer, Option, type Queue, type Scope } from "effect"
+import { Clock, Context, Effect, Layer, Option, type Scope, Stream } from "effect"
 import { processRequest } from "./Dispatcher.js"
+import { reaches } from "./Ephemeral.js"
 import { sweep } from "./Expiry.js"
 import type { JsonRecord, JsonValue } from "./Json.js"
 import type { MethodContext } from "./MethodContext.js"
@@ -131,8 +132,13 @@ export declare namespace ChatBackend {
     ) => Effect.Effect<JsonRecord, RequestProblem>
     /** A blob the user may read in that account (RFC 8620 §6.2). */
     readonly download: (user: UserInfo, accountId: string, blobId: string) => Effect.Effect<Option.Option<BlobState>>
-    /** Subscribes to a user's push events (RFC 8620 §7) for the lifetime of the scope. */
-    readonly subscribe: (user: UserInfo) => Effect.Effect<Queue.Dequeue<PushEvent>, never, Scope.Scope>
+    /**
+     * Subscribes to a user's push events (RFC 8620 §7) for the lifetime of the scope; events
+     * published from now on are kept until the stream takes them. A typing or presence event is
+     * checked again as it is taken, and dropped if it may no longer reach the user (they left the
+     * chat, turned typing indicators off, or block the sender: see `Ephemeral`).
+     */
+    readonly subscribe: (user: UserInfo) => Effect.Effect<Stream.Stream<PushEvent>, never, Scope.Scope>
     /**
      * The StateChanges after `afterId` (an SSE `Last-Event-ID` or RFC 8887 `pushState`). When those
      * are no longer all known, one StateChange carrying every current state instead. Subscribe
@@ -343,7 +349,15 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
         }),
       upload,
       download,
-      subscribe: (user) => hub.subscribe(user.userId),
+      subscribe: (user) =>
+        Effect.map(hub.subscribe(user.userId), (queue) =>
+          Stream.fromQueue(queue).pipe(
+            Stream.filterEffect((event) =>
+              event._tag === "StateChange"
+                ? Effect.succeed(true)
+                : lock.withPermits(1)(Effect.sync(() => reaches(world, accountOf(user), event)))
+            )
+          )),
       catchUp,
       lastEventId: (user) => Effect.sync(() => hub.lastId(user.userId)),
       pushDeliveries: Effect.sync(() => [...world.pushOutbox]),

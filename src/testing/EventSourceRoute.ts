@@ -86,7 +86,7 @@ export const eventSource = (fe: FrontEnd) =>
         const start = catchUp.reduce((max, e) => Math.max(max, e.id), yield* fe.backend.lastEventId(user))
         const pushes = Stream.concat(
           Stream.fromIterable(catchUp),
-          Stream.fromQueue(events).pipe(Stream.filter((e) => e.id > start))
+          events.pipe(Stream.filter((e) => e.id > start))
         ).pipe(Stream.filterMap((e) => toSse(e, types)))
         const pings: Stream.Stream<SseEvent | "ping"> = ping > 0
           ? Stream.fromSchedule(Schedule.spaced(Duration.seconds(ping))).pipe(Stream.as("ping" as const))

@@ -180,7 +180,7 @@ const runConnection = (
       return onFrame(frame)
     }
 
-    yield* Stream.fromQueue(events).pipe(
+    yield* events.pipe(
       Stream.runForEach((event) => lock.withPermits(1)(onEvent(event))),
       Effect.forkScoped
     )

@@ -1,12 +1,13 @@
 /**
  * `Chat/typing` (draft-atwood-jmap-chat-00 §Chat/typing): an ephemeral typing signal delivered
  * to every other participant's push connections, unless that participant turned
- * `receiveTypingIndicators` off (direct and group chats) or blocks the sender. Nothing is stored
- * and the sender never learns about suppression.
+ * `receiveTypingIndicators` off (direct and group chats) or blocks the sender — checked again at
+ * delivery (see `Ephemeral`). Nothing is stored and the sender never learns about suppression.
  *
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
+import { typingReaches } from "../Ephemeral.js"
 import { decodeArgs, type MethodHandler, requireAccount } from "../MethodContext.js"
 import { MethodFailure } from "../ProtocolErrors.js"
 import { Capability } from "../ServerConfig.js"
@@ -28,11 +29,10 @@ export const ChatTyping: MethodHandler = {
       }
       const me = account.user.userId
       for (const userId of world.participants(chat)) {
-        const recipient = userId === me ? undefined : world.accountOf(userId)
-        if (recipient === undefined) continue
-        const muted = chat.kind !== "channel" && recipient.chats.get(chat.id)?.receiveTypingIndicators === false
-        if (muted || recipient.contacts.get(me)?.blocked === true) continue
-        world.emit(userId, { _tag: "Typing", chatId: chat.id, senderId: me, typing: args.typing })
+        const recipient = world.accountOf(userId)
+        if (recipient !== undefined && typingReaches(world, recipient, chat.id, me)) {
+          world.emit(userId, { _tag: "Typing", chatId: chat.id, senderId: me, typing: args.typing })
+        }
       }
       return { accountId: args.accountId }
     })

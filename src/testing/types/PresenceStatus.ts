@@ -9,6 +9,7 @@
 import { Effect, Schema } from "effect"
 import { UTCDate } from "../../jmap/Primitives.js"
 import type { DataType } from "../DataType.js"
+import { presenceReaches } from "../Ephemeral.js"
 import { compact, type JsonRecord } from "../Json.js"
 import { Capability } from "../ServerConfig.js"
 import { type Account, type User, utcDate, type World } from "../World.js"
@@ -40,8 +41,7 @@ export const announcePresence = (
   const p = user.presence
   const visible = p.presence !== "invisible"
   for (const account of world.accounts.values()) {
-    const contact = account.contacts.get(user.userId)
-    if (contact === undefined || contact.blocked) continue
+    if (!presenceReaches(account, user.userId)) continue
     world.emit(account.user.userId, {
       _tag: "Presence",
       contactId: user.userId,
