@@ -4,11 +4,12 @@
  * (`ChatClient`, `SessionService`, `HttpTransport` over undici).
  *
  * ```ts
+ * import { layer } from "@effect/vitest"
  * import { ChatClient } from "effect-jmap-chat"
  * import { ChatServer, ChatServerTest } from "effect-jmap-chat/testing"
  *
- * it.layer(ChatServerTest.layer({ user: "alice" }), { excludeTestServices: true })((it) => {
- *   it.effect("bob reads what alice sends", () =>
+ * layer(ChatServerTest.layer({ user: "alice" }), { excludeTestServices: true })("chat", (it) => {
+ *   it.scoped("bob reads what alice sends", () =>
  *     Effect.gen(function*() {
  *       const alice = yield* ChatClient.ChatClient
  *       const bob = yield* ChatServerTest.make(yield* ChatServer, "bob")
@@ -17,8 +18,9 @@
  * })
  * ```
  *
- * The client's timeouts and retries run on the Effect clock: use live clocks (`it.live`, or
- * `excludeTestServices`) unless a test drives the `TestClock` itself.
+ * The client's timeouts and retries run on the Effect clock: use live clocks (`excludeTestServices`,
+ * `it.live`) unless a test drives the `TestClock` itself. One server per file, with a user or a
+ * chat per test, keeps a suite fast.
  *
  * @since 0.1.0
  */
