@@ -25,7 +25,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Option, ParseResult, Schema, Stream } from "effect"
+import { Effect, Layer, Option, Schema, Stream } from "effect"
 import * as ChatClient from "../chat/ChatClient.js"
 import { BlobIntegrityMismatch, HttpError, ParseError, RequestError, SerializeError } from "../jmap/Errors.js"
 import { BlobUploadResponse } from "../jmap/Session.js"
@@ -59,7 +59,7 @@ const toRequestError = (problem: RequestProblem): RequestError =>
 /** Decodes a copy of `value` (as if it had crossed the wire), so nothing is shared with the backend. */
 const decodeCopy = <A, I>(schema: Schema.Schema<A, I>, value: unknown, subject: string): Effect.Effect<A, ParseError> =>
   Schema.decodeUnknown(schema)(JSON.parse(JSON.stringify(value))).pipe(
-    Effect.mapError((error: ParseResult.ParseError) => ParseError.fromSchema(subject, error))
+    Effect.mapError((error) => ParseError.fromSchema(subject, error))
   )
 
 const concat = (chunks: Iterable<Uint8Array>): Uint8Array => Buffer.concat(Array.from(chunks))
