@@ -1,28 +1,36 @@
 /**
- * The whole client stack on Node in one line: `ChatClient` → `SessionService` → `HttpTransport`
- * → undici. All three services are provided, so push streams and raw calls can use them too.
+ * The whole client stack on Node in one line: `ChatClient` and `ChatPush` → `SessionService` →
+ * `HttpTransport` → undici (and `ws` for RFC 8887). Every service is provided, so raw calls can
+ * use them too.
  *
  * @since 0.1.0
  */
-import type { ConfigError, Layer } from "effect"
-import { Layer as L } from "effect"
+import { type ConfigError, Layer } from "effect"
 import * as ChatClient from "../chat/ChatClient.js"
+import * as ChatPush from "../chat/push/ChatPush.js"
 import type { InvalidArgument, InvalidHeaderValue } from "../jmap/Errors.js"
 import * as HttpTransport from "../jmap/HttpTransport.js"
 import * as SessionService from "../jmap/SessionService.js"
 import * as NodeHttp from "./NodeHttp.js"
+import * as NodeWebSocket from "./NodeWebSocket.js"
 
 /** Everything {@link layer} provides. */
-export type Services = ChatClient.ChatClient | SessionService.SessionService | HttpTransport.HttpTransport
+export type Services =
+  | ChatClient.ChatClient
+  | ChatPush.ChatPush
+  | SessionService.SessionService
+  | HttpTransport.HttpTransport
+
+const clients = Layer.merge(ChatClient.layer, ChatPush.layer.pipe(Layer.provide(NodeWebSocket.layer)))
 
 /** Options of {@link layer}: server origin, auth, limits, private CA, batching. */
 export type Options = HttpTransport.Options & NodeHttp.NodeHttpOptions & SessionService.Options
 
 /** The stack for `options.url` with `options.auth`, e.g. `NodeChat.layer({ url, auth: Auth.bearer(token) })`. */
 export const layer = (options: Options): Layer.Layer<Services, InvalidArgument | InvalidHeaderValue> =>
-  ChatClient.layer.pipe(
-    L.provideMerge(SessionService.layerWith(options)),
-    L.provideMerge(NodeHttp.layer(options))
+  clients.pipe(
+    Layer.provideMerge(SessionService.layerWith(options)),
+    Layer.provideMerge(NodeHttp.layer(options))
   )
 
 /**
@@ -32,7 +40,7 @@ export const layer = (options: Options): Layer.Layer<Services, InvalidArgument |
 export const layerConfig = (
   options: Omit<Options, "url" | "auth"> = {}
 ): Layer.Layer<Services, InvalidArgument | InvalidHeaderValue | ConfigError.ConfigError> =>
-  ChatClient.layer.pipe(
-    L.provideMerge(SessionService.layerWith(options)),
-    L.provideMerge(HttpTransport.layerConfig(options).pipe(L.provide(NodeHttp.layerHttpClient(options))))
+  clients.pipe(
+    Layer.provideMerge(SessionService.layerWith(options)),
+    Layer.provideMerge(HttpTransport.layerConfig(options).pipe(Layer.provide(NodeHttp.layerHttpClient(options))))
   )

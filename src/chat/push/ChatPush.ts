@@ -1,0 +1,244 @@
+/**
+ * `ChatPush`: real-time JMAP Chat events as one resilient `Stream`, over the RFC 8887 WebSocket
+ * when the session advertises chat over WebSocket (draft-atwood-jmap-chat-wss-00) and over the RFC
+ * 8620 §7.3 EventSource otherwise. Either way the elements are the same {@link ChatPushEvent}s, the
+ * stream reconnects by itself (resuming from the last event id or `pushState`), and it emits
+ * `Reconnected` after each reconnection so consumers know to call `/changes`.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
+import {
+  type AuthFailed,
+  type InvalidArgument,
+  type InvalidHeaderValue,
+  InvalidSession,
+  type ParseError,
+  type SseFrameTooLarge,
+  type UnexpectedResponse,
+  type WebSocketError
+} from "../../jmap/Errors.js"
+import * as EventSourceStream from "../../jmap/push/EventSourceStream.js"
+import { WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
+import * as WebSocketSession from "../../jmap/push/WebSocketSession.js"
+import { SessionService } from "../../jmap/SessionService.js"
+import type * as SessionServiceModule from "../../jmap/SessionService.js"
+import { CapabilityUri } from "../Capabilities.js"
+import * as ChatClient from "../ChatClient.js"
+import { supportsChatWebSocket } from "../ChatSession.js"
+import * as ChatEventSource from "./ChatEventSource.js"
+import * as ChatSseEvent from "./ChatSseEvent.js"
+import type * as ChatWsFrame from "./ChatWsFrame.js"
+
+/**
+ * What {@link Service.events} yields, whichever transport carries it: `StateChange` (call
+ * `/changes`), `Typing`, `Presence`, `Ping`, `Unknown` and `Reconnected`. Over the WebSocket the
+ * elements carry no SSE `id` (`Option.none()`).
+ */
+export type ChatPushEvent = ChatSseEvent.ChatSseEvent
+
+/** The failures that end a push stream (everything else reconnects). */
+export type PushError =
+  | SessionServiceModule.SessionError
+  | AuthFailed
+  | InvalidArgument
+  | InvalidHeaderValue
+  | InvalidSession
+  | ParseError
+  | SseFrameTooLarge
+  | UnexpectedResponse
+  | WebSocketError
+
+/** The transport failures of a {@link Service.webSocketClient}'s calls. */
+export type WebSocketCallError =
+  | WebSocketSession.CallError<AuthFailed | InvalidHeaderValue>
+  | SessionServiceModule.SessionError
+  | InvalidSession
+
+/** Options of {@link Service.events}. */
+export interface EventsOptions {
+  /** `"auto"` (default): the WebSocket when the session offers chat over WebSocket, else EventSource. */
+  readonly via?: "auto" | "websocket" | "eventsource"
+  /** Data types whose state changes to receive (e.g. `["Message", "Chat"]`); default all (`*`). */
+  readonly types?: ReadonlyArray<string>
+  /**
+   * Ephemeral events over the WebSocket (`ChatStreamEnable`): default typing and presence for all
+   * chats and contacts; `false` for none. The EventSource always carries them (spec-digest §4.1).
+   */
+  readonly chatStream?: WebSocketSession.ChatStreamOptions | false
+  /** EventSource keep-alive interval in seconds (default 30); the connection is re-made after 2.5× of silence. */
+  readonly ping?: number
+  /** Reconnect backoff (default: exponential from 1 s, capped at 60 s, jittered, forever). */
+  readonly schedule?: Schedule.Schedule<unknown, any>
+  /** Resume point from a previous run: an EventSource event id … */
+  readonly lastEventId?: string
+  /** … or a WebSocket `pushState`. */
+  readonly pushState?: string
+}
+
+/** Options of {@link Service.webSocket}. */
+export interface WebSocketOptions {
+  readonly schedule?: Schedule.Schedule<unknown, WebSocketError>
+  /** Keep-alive ping interval (default 30 s) and the pong deadline (default 10 s). */
+  readonly pingInterval?: WebSocketSession.Options["pingInterval"]
+  readonly pongTimeout?: WebSocketSession.Options["pongTimeout"]
+}
+
+/** The operations of `ChatPush`. Every method has `R = never`. */
+export interface Service {
+  /** Push events over the best transport the session offers (see {@link EventsOptions}). */
+  readonly events: (options?: EventsOptions) => Stream.Stream<ChatPushEvent, PushError>
+  /** The resilient chat EventSource (RFC 8620 §7.3) for the session's `eventSourceUrl`. */
+  readonly eventSource: (options?: Omit<EventsOptions, "via" | "chatStream" | "pushState">) => Stream.Stream<
+    ChatSseEvent.ChatSseEvent,
+    PushError
+  >
+  /**
+   * A connected, self-reconnecting RFC 8887 session for the session's WebSocket URL (credentials sent
+   * on the upgrade only to trusted origins), for calls and push control.
+   */
+  readonly webSocket: (
+    options?: WebSocketOptions
+  ) => Effect.Effect<WebSocketSession.WebSocketSession<AuthFailed | InvalidHeaderValue>, PushError, Scope.Scope>
+  /** A `ChatClient` whose calls go over a WebSocket session (blobs still go over HTTP). */
+  readonly webSocketClient: (
+    options?: WebSocketOptions
+  ) => Effect.Effect<
+    {
+      readonly session: WebSocketSession.WebSocketSession<AuthFailed | InvalidHeaderValue>
+      readonly client: ChatClient.Service<WebSocketCallError>
+    },
+    PushError,
+    Scope.Scope
+  >
+}
+
+/** The `ChatPush` tag. */
+export class ChatPush extends Context.Tag("effect-jmap-chat/ChatPush")<ChatPush, Service>() {}
+
+const noId = Option.none<string>()
+
+/** Maps a WebSocket frame to the common event type; `Response`/`RequestError` frames (answers to calls) are dropped. */
+export const fromWsFrame = (frame: ChatWsFrame.ChatWsFrame): Option.Option<ChatPushEvent> => {
+  switch (frame._tag) {
+    case "StateChange":
+      return Option.some(
+        new ChatSseEvent.StateChange(
+          { id: noId, changed: frame.changed, ...(frame.pushState === undefined ? {} : { pushState: frame.pushState }) },
+          true
+        )
+      )
+    case "ChatTypingEvent":
+      return Option.some(
+        new ChatSseEvent.Typing({ id: noId, chatId: frame.chatId, senderId: frame.senderId, typing: frame.typing }, true)
+      )
+    case "ChatPresenceEvent": {
+      const { _tag, ...fields } = frame
+      return Option.some(new ChatSseEvent.Presence({ id: noId, ...fields }, true))
+    }
+    case "Unknown":
+      return Option.some(
+        new ChatSseEvent.Unknown({
+          id: noId,
+          event: frame.typeName,
+          data: Redacted.make(JSON.stringify(Redacted.value(frame.raw)) ?? ""),
+          error: frame.error
+        }, true)
+      )
+    case "Invalid":
+      return Option.some(
+        new ChatSseEvent.Unknown({
+          id: noId,
+          event: "<invalid frame>",
+          data: Redacted.make(""),
+          error: frame.error._tag === "ParseError" ? Option.some(frame.error) : Option.none()
+        }, true)
+      )
+    case "Reconnected":
+      return Option.some(new ChatSseEvent.Reconnected({ attempt: frame.attempt, lastEventId: noId }, true))
+    case "Response":
+    case "RequestError":
+      return Option.none()
+  }
+}
+
+const defaultChatStream: WebSocketSession.ChatStreamOptions = { dataTypes: ["typing", "presence"] }
+
+/** Builds the service from the session (and its transport) and a WebSocket factory. */
+export const make: Effect.Effect<Service, never, SessionService | WebSocketFactory> = Effect.gen(function*() {
+  const session = yield* SessionService
+  const factory = yield* WebSocketFactory
+  const transport = session.transport
+
+  const eventSource: Service["eventSource"] = (options = {}) =>
+    Stream.unwrap(Effect.gen(function*() {
+      const ping = options.ping ?? 30
+      const url = yield* session.eventSourceUrl({
+        types: options.types === undefined || options.types.length === 0 ? "*" : options.types.join(","),
+        closeafter: "no",
+        ping
+      })
+      return ChatEventSource.make({
+        open: (lastEventId) => transport.openEventSource(url, { lastEventId: Option.getOrUndefined(lastEventId) }),
+        maxFrameBytes: transport.config.maxSseFrameBytes,
+        ...(ping > 0 ? { idleTimeout: `${Math.ceil(ping * 2.5)} seconds` as const } : {}),
+        ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+        ...(options.lastEventId === undefined ? {} : { lastEventId: Option.some(options.lastEventId) })
+      })
+    })).pipe(Stream.withSpan("ChatPush.eventSource", { captureStackTrace: false }))
+
+  const webSocket: Service["webSocket"] = (options = {}) =>
+    Effect.gen(function*() {
+      const capability = yield* session.webSocketCapability
+      if (Option.isNone(capability)) {
+        return yield* new InvalidSession({ description: "the server offers no urn:ietf:params:jmap:websocket capability" })
+      }
+      const baseUrl = yield* session.sessionUrl
+      return yield* WebSocketSession.make({
+        url: capability.value.url,
+        baseUrl,
+        headers: transport.authHeaders,
+        maxMessageBytes: transport.config.maxWsMessageBytes,
+        connectTimeout: transport.config.connectTimeout,
+        ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+        ...(options.pingInterval === undefined ? {} : { pingInterval: options.pingInterval }),
+        ...(options.pongTimeout === undefined ? {} : { pongTimeout: options.pongTimeout })
+      }).pipe(Effect.provideService(WebSocketFactory, factory))
+    }).pipe(Effect.withSpan("ChatPush.webSocket", { captureStackTrace: false }))
+
+  const overWebSocket = (options: EventsOptions) =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const ws = yield* webSocket(options.schedule === undefined ? {} : { schedule: options.schedule })
+      // Subscribe before enabling push so that no frame is missed.
+      const frames = yield* ws.subscribe
+      yield* ws.pushEnable(options.types === undefined || options.types.length === 0 ? null : options.types, options.pushState)
+      const chatStream = options.chatStream ?? defaultChatStream
+      if (chatStream !== false) yield* ws.chatStreamEnable(chatStream)
+      return Stream.filterMap(frames, fromWsFrame)
+    }))
+
+  const events: Service["events"] = (options = {}) =>
+    Stream.unwrap(Effect.gen(function*() {
+      const via = options.via ?? "auto"
+      const useWebSocket = via === "websocket" ||
+        (via === "auto" && supportsChatWebSocket(yield* session.get) &&
+          Option.exists(yield* session.webSocketCapability, (c) => c.supportsPush))
+      return useWebSocket ? overWebSocket(options) : eventSource(options)
+    })).pipe(Stream.withSpan("ChatPush.events", { captureStackTrace: false }))
+
+  const webSocketClient: Service["webSocketClient"] = (options) =>
+    Effect.map(webSocket(options), (ws) => ({
+      session: ws,
+      client: ChatClient.makeWith<WebSocketCallError>({
+        call: ws.call,
+        accountId: session.primaryAccountId(CapabilityUri.chat),
+        upload: session.upload,
+        download: session.download
+      })
+    }))
+
+  return ChatPush.of({ events, eventSource, webSocket, webSocketClient })
+})
+
+/** The `ChatPush` layer; needs `SessionService` and a `WebSocketFactory` (e.g. `NodeWebSocket.layer`). */
+export const layer: Layer.Layer<ChatPush, never, SessionService | WebSocketFactory> = Layer.effect(ChatPush, make)

@@ -1,0 +1,95 @@
+/**
+ * `ChatPush` against the reference server, over both transports: the same events either way,
+ * ChatClient calls over the WebSocket, and recovery after the server restarts.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Context, Effect, Fiber, Layer, Option, Schedule, Stream } from "effect"
+import * as Auth from "../../../src/jmap/Auth.js"
+import * as ChatClient from "../../../src/chat/ChatClient.js"
+import * as ChatPush from "../../../src/chat/push/ChatPush.js"
+import * as NodeChat from "../../../src/node/NodeChat.js"
+import { ChatServer } from "../../../src/testing/index.js"
+
+const stackFor = (server: ChatServer.Service, user: string) =>
+  Layer.build(NodeChat.layer({ url: server.url, auth: Auth.bearer(server.user(user).token) })).pipe(
+    Effect.map((ctx) => ({ client: Context.get(ctx, ChatClient.ChatClient), push: Context.get(ctx, ChatPush.ChatPush) }))
+  )
+
+const fast = Schedule.spaced("20 millis")
+
+for (const via of ["websocket", "eventsource"] as const) {
+  describe(`ChatPush over ${via}`, () => {
+    it.scopedLive("delivers StateChange for a new message and typing, with the same event classes", () =>
+      Effect.gen(function*() {
+        const server = yield* ChatServer.make()
+        const alice = yield* stackFor(server, "alice")
+        const bob = yield* stackFor(server, "bob")
+        const chat = yield* alice.client.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+        const events = yield* bob.push.events({ via, schedule: fast }).pipe(
+          Stream.filter((e) => e._tag === "StateChange" || e._tag === "Typing"),
+          Stream.takeUntil((e) => e._tag === "Typing"),
+          Stream.runCollect,
+          Effect.fork
+        )
+        // Keep producing until the subscriber is connected and has seen both kinds of event.
+        const producer = yield* Effect.gen(function*() {
+          yield* alice.client.Message.send({ chatId: chat.id, body: "ping" })
+          yield* alice.client.Chat.typing({ chatId: chat.id, typing: true })
+        }).pipe(Effect.repeat(Schedule.spaced("100 millis")), Effect.fork)
+        const seen = Chunk.toReadonlyArray(yield* Fiber.join(events))
+        yield* Fiber.interrupt(producer)
+        const state = seen.find((e) => e._tag === "StateChange")
+        expect(state?._tag === "StateChange" && Object.values(state.changed)[0]).toHaveProperty("Message")
+        const typing = seen.at(-1)
+        expect(typing).toMatchObject({ _tag: "Typing", chatId: chat.id, senderId: server.user("alice").userId, typing: true })
+      }), 30_000)
+
+    it.scopedLive("reconnects after the server restarts and says so", () =>
+      Effect.gen(function*() {
+        const server = yield* ChatServer.make()
+        const alice = yield* stackFor(server, "alice")
+        const bob = yield* stackFor(server, "bob")
+        const chat = yield* alice.client.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+        const events = yield* bob.push.events({ via, schedule: fast }).pipe(
+          Stream.filter((e) => e._tag === "StateChange" || e._tag === "Reconnected"),
+          Stream.scan([] as Array<string>, (acc, e) => [...acc, e._tag]),
+          Stream.takeUntil((tags) => tags.includes("Reconnected") && tags.lastIndexOf("StateChange") > tags.indexOf("Reconnected")),
+          Stream.runLast,
+          Effect.fork
+        )
+        const producer = yield* alice.client.Message.send({ chatId: chat.id, body: "tick" }).pipe(
+          Effect.ignore,
+          Effect.repeat(Schedule.spaced("100 millis")),
+          Effect.fork
+        )
+        yield* Effect.sleep("400 millis")
+        yield* server.faults.restart
+        const tags = Option.getOrThrow(yield* Fiber.join(events))
+        yield* Fiber.interrupt(producer)
+        expect(tags).toContain("Reconnected")
+        expect(tags.lastIndexOf("StateChange")).toBeGreaterThan(tags.indexOf("Reconnected"))
+      }), 30_000)
+  })
+}
+
+describe("ChatPush.webSocketClient", () => {
+  it.scopedLive("runs ChatClient methods over the WebSocket", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const alice = yield* stackFor(server, "alice")
+      const chat = yield* alice.client.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+      const sent = yield* alice.client.Message.send({ chatId: chat.id, body: "over HTTP" })
+      // The session gets its own scope: the reference server's shutdown waits for open sockets.
+      yield* Effect.scoped(Effect.gen(function*() {
+        const { client } = yield* alice.push.webSocketClient()
+        const httpCallsBefore = yield* server.faults.requestCount("api")
+        const got = yield* client.Message.get({ ids: [sent.id] })
+        expect(got.list.map((m) => m.body)).toEqual(["over HTTP"])
+        const viaWs = yield* client.Message.send({ chatId: chat.id, body: "over the socket" })
+        // Neither call went over the HTTP API endpoint.
+        expect(yield* server.faults.requestCount("api")).toBe(httpCallsBefore)
+        const listed = yield* alice.client.Message.list({ filter: { chatId: chat.id } })
+        expect(listed.list.map((m) => m.id)).toContain(viaWs.id)
+      }))
+    }), 30_000)
+})
