@@ -2,9 +2,9 @@
  * `npm run demo`: two users chat through the SDK. Starts the embedded reference server unless
  * JMAP_URL and credentials (JMAP_TOKEN for alice, JMAP_PEER_TOKEN for her peer) point at a real one.
  */
-import { Console, Effect } from "effect"
+import { Console, Effect, Fiber, Stream } from "effect"
 import { ulid } from "ulid"
-import { Auth, ChatClient } from "../src/index.js"
+import { Auth, ChatClient, ChatPush } from "../src/index.js"
 import { NodeChat } from "../src/node/index.js"
 import { ChatServer } from "../src/testing/index.js"
 
@@ -37,7 +37,7 @@ const people = Effect.gen(function*() {
 })
 
 /** Runs `program` as `person`, with the whole client stack for their account. */
-const as = <A, E>(person: Person, program: Effect.Effect<A, E, ChatClient.ChatClient>) =>
+const as = <A, E>(person: Person, program: Effect.Effect<A, E, ChatClient.ChatClient | ChatPush.ChatPush>) =>
   program.pipe(Effect.provide(NodeChat.layer({ url: person.url, auth: Auth.bearer(person.token) })))
 
 const program = Effect.gen(function*() {
@@ -47,12 +47,50 @@ const program = Effect.gen(function*() {
     const client = yield* ChatClient.ChatClient
     const chat = yield* client.Chat.createOne({ kind: "direct", contactId: bob.contactId })
     yield* Console.log(`${alice.name} opened a direct chat ${chat.id} with ${bob.name}`)
+    return chat
+  }))
+
+  // Bob follows his push stream (WebSocket when the server offers it, else EventSource) while
+  // Alice types and writes; each StateChange for Message makes him fetch what changed.
+  const following = yield* Effect.fork(as(bob, Effect.gen(function*() {
+    const client = yield* ChatClient.ChatClient
+    const push = yield* ChatPush.ChatPush
+    let state = (yield* client.Message.changes({ sinceState: "0" }).pipe(Effect.map((c) => c.newState), Effect.orElseSucceed(() => "0")))
+    let received = 0
+    return yield* push.events({ types: ["Message"] }).pipe(
+      Stream.tap((event) => {
+        switch (event._tag) {
+          case "Typing":
+            return Console.log(`  (${bob.name}'s screen: ${event.typing ? `${alice.name} is typing…` : "typing stopped"})`)
+          case "StateChange":
+            return client.Message.sync({ sinceState: state }).pipe(
+              Effect.tap((changes) => {
+                state = changes.newState
+                received += changes.created.length
+                return Effect.forEach(changes.created, (m) => Console.log(`  (${bob.name}'s screen: new message "${m.body}")`))
+              })
+            )
+          default:
+            return Effect.void
+        }
+      }),
+      Stream.takeUntil(() => received >= 2),
+      Stream.runDrain
+    )
+  })))
+  yield* Effect.sleep("500 millis") // let Bob's stream connect
+
+  yield* as(alice, Effect.gen(function*() {
+    const client = yield* ChatClient.ChatClient
     for (const body of ["Hi Bob! 👋", "Did you see the new JMAP Chat draft?"]) {
+      // Typing indicators are ephemeral: only a connected stream sees them.
+      yield* client.Chat.typing({ chatId: chat.id, typing: true })
+      yield* Effect.sleep("300 millis")
       const sent = yield* client.Message.send({ chatId: chat.id, body, bodyType: "text/plain" })
       yield* Console.log(`  ${alice.name} → ${sent.body}`)
     }
-    return chat
   }))
+  yield* Fiber.join(following).pipe(Effect.timeout("10 seconds"), Effect.orElse(() => Console.log("  (push: timed out waiting)")))
 
   yield* as(bob, Effect.gen(function*() {
     const client = yield* ChatClient.ChatClient
