@@ -58,10 +58,12 @@ import type {
 import type {
   ChatContactPatch,
   ChatPatch,
+  CustomEmojiPatch,
   MessagePatch,
   PresenceStatusPatch,
   PushSubscriptionPatch,
   ReadPositionPatch,
+  SpaceBanPatch,
   SpacePatch
 } from "./Patches.js"
 import type { PushSubscriptionGetResponse, PushSubscriptionSetResponse } from "./PushSubscription.js"
@@ -193,6 +195,7 @@ export interface SpaceBanApi<F extends Interpretation>
     Get<F, SpaceBan>,
     Changes<F>,
     Create<F, SpaceBanCreateInput, SetResult<SpaceBan>>,
+    Update<F, SpaceBanPatch, SetResult<SpaceBan>>,
     Destroy<F, SetResult<SpaceBan>>
 {}
 
@@ -212,6 +215,7 @@ export interface CustomEmojiApi<F extends Interpretation>
     Changes<F>,
     Query<F, CustomEmojiFilter, CustomEmojiSortProperty>,
     Create<F, CustomEmojiCreateInput, SetResult<CustomEmoji>>,
+    Update<F, CustomEmojiPatch, SetResult<CustomEmoji>>,
     Destroy<F, SetResult<CustomEmoji>>
 {}
 

@@ -163,6 +163,22 @@ export const ChatContactPatch = Schema.Struct({
 /** @see {@link ChatContactPatch} */
 export type ChatContactPatch = typeof ChatContactPatch.Type
 
+/** `SpaceBan/set` update: `reason` and `expiresAt` may change (core draft §SpaceBan; `null` clears). */
+export const SpaceBanPatch = Schema.Struct({
+  reason: clearable(Schema.String),
+  expiresAt: clearable(UTCDate)
+})
+/** @see {@link SpaceBanPatch} */
+export type SpaceBanPatch = typeof SpaceBanPatch.Type
+
+/** `CustomEmoji/set` update: `name` and `blobId` may change (core draft §CustomEmoji). */
+export const CustomEmojiPatch = Schema.Struct({
+  name: optional(Schema.String),
+  blobId: optional(Schema.String)
+})
+/** @see {@link CustomEmojiPatch} */
+export type CustomEmojiPatch = typeof CustomEmojiPatch.Type
+
 /** `ReadPosition/set` update: the new high-water mark (core draft §ReadPosition). */
 export const ReadPositionPatch = Schema.Struct({ lastReadMessageId: Schema.String })
 /** @see {@link ReadPositionPatch} */
@@ -312,6 +328,14 @@ export const encodeSpacePatch = (where: string, patch: SpacePatch): Either.Eithe
 /** The wire form of a {@link ChatContactPatch}. */
 export const encodeChatContactPatch = (_where: string, patch: ChatContactPatch): Either.Either<PatchObject, InvalidArgument> =>
   Either.right(present(patch))
+
+/** The wire form of a {@link SpaceBanPatch}. */
+export const encodeSpaceBanPatch = (_where: string, patch: SpaceBanPatch): Either.Either<PatchObject, InvalidArgument> =>
+  Either.right(present(patch))
+
+/** The wire form of a {@link CustomEmojiPatch}: a new name or blob may not be empty. */
+export const encodeCustomEmojiPatch = (where: string, patch: CustomEmojiPatch): Either.Either<PatchObject, InvalidArgument> =>
+  result(firstOf(nonEmpty(where, "name", patch.name), nonEmpty(where, "blobId", patch.blobId)), () => present(patch))
 
 /** The wire form of a {@link ReadPositionPatch}. */
 export const encodeReadPositionPatch = (where: string, patch: ReadPositionPatch): Either.Either<PatchObject, InvalidArgument> =>

@@ -443,6 +443,7 @@ export const Requests: ChatApis<Prepared> = {
     ...standard(DataTypes.SpaceBan),
     create: plainCreate(DataTypes.SpaceBan, SpaceBanCreateInput, (where, c) =>
       firstOf(nonEmpty(where, "spaceId", c.spaceId), nonEmpty(where, "userId", c.userId))),
+    update: update(DataTypes.SpaceBan, Patches.SpaceBanPatch, Patches.encodeSpaceBanPatch),
     destroy: destroy(DataTypes.SpaceBan)
   },
   ChatContact: {
@@ -460,6 +461,7 @@ export const Requests: ChatApis<Prepared> = {
     }),
     create: plainCreate(emojiType, CustomEmojiCreateInput, (where, c) =>
       firstOf(nonEmpty(where, "name", c.name), nonEmpty(where, "blobId", c.blobId), nonEmpty(where, "spaceId", c.spaceId))),
+    update: update(emojiType, Patches.CustomEmojiPatch, Patches.encodeCustomEmojiPatch),
     destroy: destroy(emojiType)
   },
   ReadPosition: {
