@@ -445,7 +445,9 @@ export const make = (
             HttpClientRequest.setHeaders({
               accept: "text/event-stream",
               "cache-control": "no-cache",
-              ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId })
+              // Header values are bytes: a non-ASCII id (WHATWG allows any id without NUL, CR, LF)
+              // is sent as its UTF-8 octets.
+              ...(lastEventId === undefined ? {} : { "last-event-id": Buffer.from(lastEventId, "utf8").toString("latin1") })
             })
           )
         ).pipe((self) => withTimeout(self, "GET", url.href))

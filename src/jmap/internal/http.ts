@@ -77,7 +77,7 @@ export const fromPlatformError = (method: string, url: string) => (error: HttpCl
   new HttpError({
     reason: error._tag === "RequestError"
       ? error.reason === "Transport"
-        ? isTlsFailure(error.cause) ? "Tls" : "Connect"
+        ? isTlsFailure(error.cause) ? "Tls" : isInvalidArgument(error.cause) ? "RequestBody" : "Connect"
         : error.reason === "Encode"
         ? "RequestBody"
         : "Other"
@@ -97,6 +97,9 @@ const errorCode = (cause: unknown): string | undefined => {
   }
   return undefined
 }
+
+/** The HTTP client refused the request before sending it (e.g. an illegal header value): retrying cannot help. */
+const isInvalidArgument = (cause: unknown): boolean => errorCode(cause) === "UND_ERR_INVALID_ARG"
 
 /** Certificate and handshake failures (Node/OpenSSL error codes): retrying cannot fix them. */
 const isTlsFailure = (cause: unknown): boolean => {

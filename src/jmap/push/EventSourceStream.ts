@@ -49,7 +49,7 @@ export interface Options<E, R> {
   /**
    * Delays between reconnection attempts; it gets the {@link Disconnect} reason as input, and the
    * stream ends (failing with the last error, if any) when it completes. The server's `retry:` and a
-   * `RateLimited.retryAfter` are floors on each delay. It restarts after a connection that
+   * `Retry-After` of a 429 or 503 are floors on each delay. It restarts after a connection that
    * delivered at least one event. Default: {@link defaultSchedule}.
    */
   readonly schedule?: Schedule.Schedule<unknown, Disconnect<E>, R> | undefined
@@ -211,7 +211,9 @@ export const make = <E, R = never>(
       if (ended._tag === "Failed" && (ended.error instanceof SseFrameTooLarge || !retryable(ended.error as E))) {
         return Effect.fail(Option.some(ended.error))
       }
-      const rateLimit = ended._tag === "Failed" && ended.error instanceof RateLimited && ended.error.retryAfter
+      // A server's Retry-After (429 as RateLimited, 503 as HttpError) is a floor on the delay.
+      const rateLimit = ended._tag === "Failed" &&
+          (ended.error instanceof RateLimited || ended.error instanceof HttpError) && ended.error.retryAfter
         ? ended.error.retryAfter
         : Duration.zero
       floor = Duration.max(Option.getOrElse(retry, () => Duration.zero), rateLimit)
