@@ -387,13 +387,15 @@ const sseFaults: ReadonlyArray<Fault> = [
       expect(yield* Queue.take(queue)).toBe("ping:{\"interval\":8}")
       expect(server.connections.length).toBe(1)
       // Now the server says nothing (the connection stays open): the idle timeout must fire.
-      const reconnect = Effect.gen(function*() {
-        while (server.connections.length < 2) {
-          yield* TestClock.adjust(idle)
-          yield* Effect.sleep("1 millis").pipe(Effect.withClock(liveClock))
-        }
-      })
-      yield* reconnect
+      const liveSleep = Effect.sleep("20 millis").pipe(Effect.withClock(liveClock))
+      yield* TestClock.adjust(idle)
+      // Then the 1 s reconnect backoff: advance in steps that stay below another idle timeout of the
+      // new connection (which would make a second reconnection), then let the I/O land in live time.
+      for (let i = 0; i < 8 && server.connections.length < 2; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* liveSleep
+      }
+      while (server.connections.length < 2) yield* liveSleep
       expect(yield* Queue.take(queue)).toBe("reconnected#1@1")
       expect(yield* Queue.take(queue)).toBe("message:hello 1")
       expect(server.connections[1]!.headers["last-event-id"]).toBe("1")
