@@ -17,6 +17,7 @@ import type { SseEvent } from "../../jmap/push/SseDecoder.js"
 import * as Wire from "../../jmap/push/StateChange.js"
 import { Presence as PresenceValue } from "../Enums.js"
 import { ChatPresenceEvent, ChatTypingEvent } from "./Ephemeral.js"
+import { compileDecoder } from "../../jmap/internal/compile.js"
 
 const id = Schema.OptionFromSelf(Schema.String)
 
@@ -85,11 +86,10 @@ export type ChatSseEvent = typeof ChatSseEvent.Type
 
 // The members keep only the known fields, so the payloads are decoded with closed copies of their
 // open structs (unknown properties skipped, not copied): about 3× faster.
-const options = { errors: "first" } as const
-const decodeStateChange = Schema.decodeUnknownEither(Schema.Struct(Wire.StateChange.fields), options)
-const decodeTyping = Schema.decodeUnknownEither(Schema.Struct(ChatTypingEvent.fields), options)
-const decodePresence = Schema.decodeUnknownEither(Schema.Struct(ChatPresenceEvent.fields), options)
-const decodePing = Schema.decodeUnknownEither(Schema.Struct({ interval: UnsignedInt }), options)
+const decodeStateChange = compileDecoder(Schema.Struct(Wire.StateChange.fields))
+const decodeTyping = compileDecoder(Schema.Struct(ChatTypingEvent.fields))
+const decodePresence = compileDecoder(Schema.Struct(ChatPresenceEvent.fields))
+const decodePing = compileDecoder(Schema.Struct({ interval: UnsignedInt }))
 
 const parseJson = (subject: string, data: string): Either.Either<unknown, ParseError> => {
   try {

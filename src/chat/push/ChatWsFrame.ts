@@ -21,6 +21,7 @@ import { WebSocketRequestError, WebSocketResponse } from "../../jmap/push/WebSoc
 import { JmapResponse } from "../../jmap/Wire.js"
 import { Presence } from "../Enums.js"
 import * as Ephemeral from "./Ephemeral.js"
+import { compileDecoder } from "../../jmap/internal/compile.js"
 
 const requestId = Schema.OptionFromSelf(Schema.String)
 
@@ -111,12 +112,11 @@ export const noType = "<no @type>"
 // Frames whose unknown properties the union members do not keep are decoded with closed copies of
 // their open structs (same fields, unknown properties skipped): about 3× faster. Responses keep
 // theirs (they are returned to callers as they came).
-const options = { errors: "first" } as const
-const decodeResponse = Schema.decodeUnknownEither(WebSocketResponse, options)
-const decodeRequestError = Schema.decodeUnknownEither(Schema.Struct(WebSocketRequestError.fields), options)
-const decodeStateChange = Schema.decodeUnknownEither(Schema.Struct(Wire.StateChange.fields), options)
-const decodeTyping = Schema.decodeUnknownEither(Schema.Struct(Ephemeral.ChatTypingEvent.fields), options)
-const decodePresence = Schema.decodeUnknownEither(Schema.Struct(Ephemeral.ChatPresenceEvent.fields), options)
+const decodeResponse = compileDecoder(WebSocketResponse)
+const decodeRequestError = compileDecoder(Schema.Struct(WebSocketRequestError.fields))
+const decodeStateChange = compileDecoder(Schema.Struct(Wire.StateChange.fields))
+const decodeTyping = compileDecoder(Schema.Struct(Ephemeral.ChatTypingEvent.fields))
+const decodePresence = compileDecoder(Schema.Struct(Ephemeral.ChatPresenceEvent.fields))
 
 const subject = (typeName: string) => `WebSocket ${typeName} frame`
 
