@@ -50,6 +50,7 @@ import {
   readCapped
 } from "./internal/http.js"
 import { decodeJson } from "./internal/json.js"
+import { checkEventStreamContentType } from "./push/EventSourceStream.js"
 import { BlobUploadResponse, resolveSessionUrls, Session } from "./Session.js"
 import { expandTemplate, templateVariables } from "./UriTemplate.js"
 import { JmapRequest, JmapResponse } from "./Wire.js"
@@ -451,13 +452,7 @@ export const make = (
             })
           )
         ).pipe((self) => withTimeout(self, "GET", url.href))
-        const contentType = response.headers["content-type"] ?? ""
-        const essence = contentType.toLowerCase().split(/[;\s]/, 1)[0] ?? ""
-        if (essence !== "text/event-stream") {
-          return yield* new UnexpectedResponse({
-            description: `EventSource: expected Content-Type text/event-stream, got: ${contentType.slice(0, 100) || "<none>"}`
-          })
-        }
+        yield* checkEventStreamContentType(response.headers)
         return Stream.mapError(response.stream, fromPlatformError("GET", url.href))
       }).pipe(Effect.withSpan("HttpTransport.openEventSource", { captureStackTrace: false }))
 

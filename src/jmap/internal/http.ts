@@ -16,6 +16,7 @@ import {
   ResponseTooLarge
 } from "../Errors.js"
 import { ProblemDetails } from "../Wire.js"
+import { concat } from "./bytes.js"
 
 /**
  * Validates a server base URL: http(s) origin only. User-info, path, query and fragment are
@@ -190,17 +191,6 @@ export const contentLength = (response: HttpClientResponse.HttpClientResponse): 
   const raw = response.headers["content-length"]
   if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined
   return Number(raw)
-}
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
 
 const textDecoder = new TextDecoder("utf-8", { fatal: false })

@@ -32,6 +32,7 @@
  */
 import { Channel, Chunk, Data, Duration, Option, Stream } from "effect"
 import { SseFrameTooLarge } from "../Errors.js"
+import { concat } from "../internal/bytes.js"
 
 /**
  * One dispatched event (WHATWG `MessageEvent` of an `EventSource`).
@@ -102,16 +103,6 @@ const isDigits = (line: Uint8Array, start: number): boolean => {
     if (b < 0x30 || b > 0x39) return false
   }
   return true
-}
-
-const concat = (parts: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
 }
 
 /**
