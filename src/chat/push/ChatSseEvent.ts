@@ -18,6 +18,7 @@ import * as Wire from "../../jmap/push/StateChange.js"
 import { Presence as PresenceValue } from "../Enums.js"
 import { ChatPresenceEvent, ChatTypingEvent } from "./Ephemeral.js"
 import { compileDecoder } from "../../jmap/internal/compile.js"
+import { unsafeMake } from "../../jmap/internal/instance.js"
 
 const id = Schema.OptionFromSelf(Schema.String)
 
@@ -91,25 +92,31 @@ const decodeTyping = compileDecoder(Schema.Struct(ChatTypingEvent.fields))
 const decodePresence = compileDecoder(Schema.Struct(ChatPresenceEvent.fields))
 const decodePing = compileDecoder(Schema.Struct({ interval: UnsignedInt }))
 
-const parseJson = (subject: string, data: string): Either.Either<unknown, ParseError> => {
+const subjectOf = (event: SseEvent) => `EventSource "${event.event}" event`
+
+const parseJson = (event: SseEvent): Either.Either<unknown, ParseError> => {
   try {
-    return Either.right(JSON.parse(data))
+    return Either.right(JSON.parse(event.data))
   } catch (e) {
     return Either.left(
-      new ParseError({ subject, path: "", description: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` })
+      new ParseError({
+        subject: subjectOf(event),
+        path: "",
+        description: `invalid JSON: ${e instanceof Error ? e.message : String(e)}`
+      })
     )
   }
 }
 
 const decodeWith = <A>(
-  subject: string,
-  data: string,
+  event: SseEvent,
   decode: (u: unknown) => Either.Either<A, ParseResult.ParseError>
-): Either.Either<A, ParseError> =>
-  Either.flatMap(
-    parseJson(subject, data),
-    (json) => Either.mapLeft(decode(json), (error) => ParseError.fromSchema(subject, error))
-  )
+): Either.Either<A, ParseError> => {
+  const json = parseJson(event)
+  if (Either.isLeft(json)) return Either.left(json.left)
+  const decoded = decode(json.right)
+  return Either.isLeft(decoded) ? Either.left(ParseError.fromSchema(subjectOf(event), decoded.left)) : Either.right(decoded.right)
+}
 
 const hasStateChangeType = (json: unknown): boolean =>
   typeof json === "object" && json !== null && (json as { readonly "@type"?: unknown })["@type"] === "StateChange"
@@ -120,58 +127,57 @@ const hasStateChangeType = (json: unknown): boolean =>
  * `StateChange` object is accepted as `state`, for servers that omit `event: state`.
  */
 export const fromSseEvent = (event: SseEvent): ChatSseEvent => {
-  const unknown = (error: Option.Option<ParseError>) =>
-    new Unknown({ id: event.id, event: event.event, data: Redacted.make(event.data), error }, true)
-  const subject = `EventSource "${event.event}" event`
   switch (event.event) {
-    case "state":
-      return Either.match(decodeWith(subject, event.data, decodeStateChange), {
-        onLeft: (e) => unknown(Option.some(e)),
-        onRight: (s) => stateChange(event, s)
+    case "state": {
+      const decoded = decodeWith(event, decodeStateChange)
+      return Either.isLeft(decoded) ? unknown(event, Option.some(decoded.left)) : stateChange(event, decoded.right)
+    }
+    case "typing": {
+      const decoded = decodeWith(event, decodeTyping)
+      if (Either.isLeft(decoded)) return unknown(event, Option.some(decoded.left))
+      const t = decoded.right
+      return unsafeMake(Typing, { id: event.id, chatId: t.chatId, senderId: t.senderId, typing: t.typing })
+    }
+    case "presence": {
+      const decoded = decodeWith(event, decodePresence)
+      if (Either.isLeft(decoded)) return unknown(event, Option.some(decoded.left))
+      const { "@type": _type, contactId, presence, ...optional } = decoded.right
+      return unsafeMake(Presence, {
+        id: event.id,
+        contactId,
+        presence,
+        ...(optional.lastActiveAt === undefined ? {} : { lastActiveAt: optional.lastActiveAt }),
+        ...(optional.statusText === undefined ? {} : { statusText: optional.statusText }),
+        ...(optional.statusEmoji === undefined ? {} : { statusEmoji: optional.statusEmoji })
       })
-    case "typing":
-      return Either.match(decodeWith(subject, event.data, decodeTyping), {
-        onLeft: (e) => unknown(Option.some(e)),
-        onRight: (t) => new Typing({ id: event.id, chatId: t.chatId, senderId: t.senderId, typing: t.typing }, true)
-      })
-    case "presence":
-      return Either.match(decodeWith(subject, event.data, decodePresence), {
-        onLeft: (e) => unknown(Option.some(e)),
-        onRight: (p) => {
-          const { "@type": _type, contactId, presence, ...optional } = p
-          return new Presence({
-            id: event.id,
-            contactId,
-            presence,
-            ...(optional.lastActiveAt === undefined ? {} : { lastActiveAt: optional.lastActiveAt }),
-            ...(optional.statusText === undefined ? {} : { statusText: optional.statusText }),
-            ...(optional.statusEmoji === undefined ? {} : { statusEmoji: optional.statusEmoji })
-          }, true)
-        }
-      })
-    case "ping":
-      return Either.match(decodeWith(subject, event.data, decodePing), {
-        onLeft: (e) => unknown(Option.some(e)),
-        onRight: (p) => new Ping({ id: event.id, interval: p.interval }, true)
-      })
+    }
+    case "ping": {
+      const decoded = decodeWith(event, decodePing)
+      return Either.isLeft(decoded)
+        ? unknown(event, Option.some(decoded.left))
+        : unsafeMake(Ping, { id: event.id, interval: decoded.right.interval })
+    }
     case "message": {
-      const json = parseJson(subject, event.data)
+      const json = parseJson(event)
       if (Either.isRight(json) && hasStateChangeType(json.right)) {
-        return Either.match(decodeStateChange(json.right), {
-          onLeft: (e) => unknown(Option.some(ParseError.fromSchema(subject, e))),
-          onRight: (s) => stateChange(event, s)
-        })
+        const decoded = decodeStateChange(json.right)
+        return Either.isLeft(decoded)
+          ? unknown(event, Option.some(ParseError.fromSchema(subjectOf(event), decoded.left)))
+          : stateChange(event, decoded.right)
       }
-      return unknown(Option.none())
+      return unknown(event, Option.none())
     }
     default:
-      return unknown(Option.none())
+      return unknown(event, Option.none())
   }
 }
 
+const unknown = (event: SseEvent, error: Option.Option<ParseError>): Unknown =>
+  new Unknown({ id: event.id, event: event.event, data: Redacted.make(event.data), error }, true)
+
 const stateChange = (event: SseEvent, s: Wire.StateChange): StateChange =>
-  new StateChange({
+  unsafeMake(StateChange, {
     id: event.id,
     changed: s.changed,
     ...(s.pushState === undefined ? {} : { pushState: s.pushState })
-  }, true)
+  })

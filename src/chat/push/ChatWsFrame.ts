@@ -22,6 +22,7 @@ import { JmapResponse } from "../../jmap/Wire.js"
 import { Presence } from "../Enums.js"
 import * as Ephemeral from "./Ephemeral.js"
 import { compileDecoder } from "../../jmap/internal/compile.js"
+import { unsafeMake } from "../../jmap/internal/instance.js"
 
 const requestId = Schema.OptionFromSelf(Schema.String)
 
@@ -120,17 +121,11 @@ const decodePresence = compileDecoder(Schema.Struct(Ephemeral.ChatPresenceEvent.
 
 const subject = (typeName: string) => `WebSocket ${typeName} frame`
 
-const typed = <A>(
-  typeName: string,
-  json: object,
-  decode: (u: unknown) => Either.Either<A, ParseResult.ParseError>,
-  f: (a: A) => ChatWsFrame
-): ChatWsFrame =>
-  Either.match(decode(json), {
-    onLeft: (e) =>
-      new Unknown({ typeName, raw: Redacted.make(json), error: Option.some(ParseError.fromSchema(subject(typeName), e)) }, true),
-    onRight: f
-  })
+const unknown = (typeName: string, json: unknown, error: Option.Option<ParseError>): Unknown =>
+  new Unknown({ typeName, raw: Redacted.make(json), error }, true)
+
+const invalidBody = (typeName: string, json: object, error: ParseResult.ParseError): Unknown =>
+  unknown(typeName, json, Option.some(ParseError.fromSchema(subject(typeName), error)))
 
 /**
  * Decodes one text frame. `Left(ParseError)` only for text that is not JSON; any JSON value gives a
@@ -154,51 +149,59 @@ export const decode = (text: string): Either.Either<ChatWsFrame, ParseError> => 
 
 /** Decodes one already-parsed frame (total). */
 export const decodeJson = (json: unknown): ChatWsFrame => {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return new Unknown({ typeName: noType, raw: Redacted.make(json), error: Option.none() }, true)
-  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return unknown(noType, json, Option.none())
   const type = (json as { readonly "@type"?: unknown })["@type"]
   switch (type) {
-    case "Response":
-      return typed(type, json, decodeResponse, (r) => {
-        const { "@type": _type, requestId, ...response } = r
-        return new Response({ requestId: Option.fromNullable(requestId), response }, true)
+    case "Response": {
+      const decoded = decodeResponse(json)
+      if (Either.isLeft(decoded)) return invalidBody(type, json, decoded.left)
+      const { "@type": _type, requestId, ...response } = decoded.right
+      return unsafeMake(Response, { requestId: Option.fromNullable(requestId), response })
+    }
+    case "RequestError": {
+      const decoded = decodeRequestError(json)
+      if (Either.isLeft(decoded)) return invalidBody(type, json, decoded.left)
+      const { "@type": _type, requestId, type: problemType, status, title, detail, limit } = decoded.right
+      return unsafeMake(RequestError, {
+        requestId: Option.fromNullable(requestId),
+        error: new RequestErrorClass({
+          type: problemType,
+          ...(status === undefined ? {} : { status }),
+          ...(title === undefined ? {} : { title }),
+          ...(detail === undefined ? {} : { detail }),
+          ...(limit === undefined ? {} : { limit })
+        })
       })
-    case "RequestError":
-      return typed(type, json, decodeRequestError, (r) => {
-        const { "@type": _type, requestId, type: problemType, status, title, detail, limit } = r
-        return new RequestError({
-          requestId: Option.fromNullable(requestId),
-          error: new RequestErrorClass({
-            type: problemType,
-            ...(status === undefined ? {} : { status }),
-            ...(title === undefined ? {} : { title }),
-            ...(detail === undefined ? {} : { detail }),
-            ...(limit === undefined ? {} : { limit })
-          })
-        }, true)
+    }
+    case "StateChange": {
+      const decoded = decodeStateChange(json)
+      if (Either.isLeft(decoded)) return invalidBody(type, json, decoded.left)
+      const s = decoded.right
+      return unsafeMake(StateChange, {
+        changed: s.changed,
+        ...(s.pushState === undefined ? {} : { pushState: s.pushState })
       })
-    case "StateChange":
-      return typed(type, json, decodeStateChange, (s) =>
-        new StateChange({ changed: s.changed, ...(s.pushState === undefined ? {} : { pushState: s.pushState }) }, true))
-    case "ChatTypingEvent":
-      return typed(type, json, decodeTyping, (t) =>
-        new ChatTypingEvent({ chatId: t.chatId, senderId: t.senderId, typing: t.typing }, true))
-    case "ChatPresenceEvent":
-      return typed(type, json, decodePresence, (p) =>
-        new ChatPresenceEvent({
-          contactId: p.contactId,
-          presence: p.presence,
-          ...(p.lastActiveAt === undefined ? {} : { lastActiveAt: p.lastActiveAt }),
-          ...(p.statusText === undefined ? {} : { statusText: p.statusText }),
-          ...(p.statusEmoji === undefined ? {} : { statusEmoji: p.statusEmoji })
-        }, true))
+    }
+    case "ChatTypingEvent": {
+      const decoded = decodeTyping(json)
+      if (Either.isLeft(decoded)) return invalidBody(type, json, decoded.left)
+      const t = decoded.right
+      return unsafeMake(ChatTypingEvent, { chatId: t.chatId, senderId: t.senderId, typing: t.typing })
+    }
+    case "ChatPresenceEvent": {
+      const decoded = decodePresence(json)
+      if (Either.isLeft(decoded)) return invalidBody(type, json, decoded.left)
+      const p = decoded.right
+      return unsafeMake(ChatPresenceEvent, {
+        contactId: p.contactId,
+        presence: p.presence,
+        ...(p.lastActiveAt === undefined ? {} : { lastActiveAt: p.lastActiveAt }),
+        ...(p.statusText === undefined ? {} : { statusText: p.statusText }),
+        ...(p.statusEmoji === undefined ? {} : { statusEmoji: p.statusEmoji })
+      })
+    }
     default:
-      return new Unknown({
-        typeName: typeof type === "string" ? type : noType,
-        raw: Redacted.make(json),
-        error: Option.none()
-      }, true)
+      return unknown(typeof type === "string" ? type : noType, json, Option.none())
   }
 }
 
