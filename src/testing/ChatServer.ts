@@ -21,7 +21,7 @@ import * as Http from "node:http"
 import { HttpRouter } from "@effect/platform"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Context, Effect, ExecutionStrategy, Layer, Scope } from "effect"
 import { apiRoutes } from "./ApiRoutes.js"
 import * as ChatBackend from "./ChatBackend.js"
 import { eventSource } from "./EventSourceRoute.js"
@@ -70,8 +70,14 @@ export declare namespace ChatServer {
 const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
     const backend = yield* ChatBackend.make(options)
+    // The HTTP server gets a scope of its own, closed after the finalizer below has ended every push
+    // connection: it registers the WebSocket server's close (which waits for every upgraded socket)
+    // only at the first upgrade, which would otherwise run first and wait for sockets nobody closes.
+    const httpScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const nodeServer = Http.createServer()
-    const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
+    const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" }).pipe(
+      Scope.extend(httpScope)
+    )
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
     const url = `http://127.0.0.1:${port}`
     backend.setUrls({ origin: url, relative: options.relativeUrls ?? false })
@@ -85,8 +91,8 @@ const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, Ser
         Effect.catchTag("RouteNotFound", () =>
           Effect.succeed(problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))))
       )
-    )
-    // Runs before the HTTP server closes: end push streams so that closing does not wait for them.
+    ).pipe(Scope.extend(httpScope))
+    // Runs before the HTTP server's scope closes: end push streams so that closing does not wait for them.
     yield* Effect.addFinalizer(() => faults.controls.restart)
     return {
       url,

@@ -210,35 +210,31 @@ const faults: ReadonlyArray<Fault> = [
       const aliceInfo = server.user("alice")
       const { client: alice } = yield* stack(server, aliceInfo.token)
       const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
-      // The WebSocket client lives in its own scope, closed before the server's.
-      const { outcomes, reconnects } = yield* Effect.scoped(Effect.gen(function*() {
-        const session = yield* WebSocketSession.make({
-          url: server.webSocketUrl,
-          headers: Effect.succeed({ authorization: `Bearer ${aliceInfo.token}` }),
-          pingInterval: "1 second",
-          pongTimeout: "2 seconds",
-          connectTimeout: "5 seconds",
-          schedule: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(50)))
-        }).pipe(Effect.provide(NodeWebSocket.layer))
-        const reconnected = yield* Ref.make(0)
-        yield* session.events.pipe(
-          Stream.runForEach((f) => f._tag === "Reconnected" ? Ref.update(reconnected, (n) => n + 1) : Effect.void),
-          Effect.forkScoped
-        )
-        const overWs = ChatClient.makeWith({ call: session.call, accountId: aliceInfo.accountId })
-        const outcomes = yield* sendUnderLoad(
-          (body) => overWs.Message.send({ chatId: chat.id, body, bodyType: "text/plain" }),
-          (started) =>
-            Effect.forEach([15, 30, 45], (at) =>
-              waitUntil(Effect.map(Ref.get(started), (n) => n >= at)).pipe(Effect.zipRight(server.faults.restart)), { discard: true })
-        )
-        // The session is still usable after the restarts.
-        const echo = yield* session.call({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { ok: 1 }, "e"]] })
-        expect(echo.methodResponses).toEqual([["Core/echo", { ok: 1 }, "e"]])
-        const reconnects = yield* Ref.get(reconnected)
-        expect(reconnects).toBeGreaterThanOrEqual(1)
-        return { outcomes, reconnects }
-      }))
+      const session = yield* WebSocketSession.make({
+        url: server.webSocketUrl,
+        headers: Effect.succeed({ authorization: `Bearer ${aliceInfo.token}` }),
+        pingInterval: "1 second",
+        pongTimeout: "2 seconds",
+        connectTimeout: "5 seconds",
+        schedule: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(50)))
+      }).pipe(Effect.provide(NodeWebSocket.layer))
+      const reconnected = yield* Ref.make(0)
+      yield* session.events.pipe(
+        Stream.runForEach((f) => f._tag === "Reconnected" ? Ref.update(reconnected, (n) => n + 1) : Effect.void),
+        Effect.forkScoped
+      )
+      const overWs = ChatClient.makeWith({ call: session.call, accountId: aliceInfo.accountId })
+      const outcomes = yield* sendUnderLoad(
+        (body) => overWs.Message.send({ chatId: chat.id, body, bodyType: "text/plain" }),
+        (started) =>
+          Effect.forEach([15, 30, 45], (at) =>
+            waitUntil(Effect.map(Ref.get(started), (n) => n >= at)).pipe(Effect.zipRight(server.faults.restart)), { discard: true })
+      )
+      // The session is still usable after the restarts.
+      const echo = yield* session.call({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { ok: 1 }, "e"]] })
+      expect(echo.methodResponses).toEqual([["Core/echo", { ok: 1 }, "e"]])
+      const reconnects = yield* Ref.get(reconnected)
+      expect(reconnects).toBeGreaterThanOrEqual(1)
       const stored = yield* alice.Message.list({ filter: { chatId: chat.id } })
       const appliedAnyway = checkStored(outcomes, stored.list)
       const succeeded = outcomes.filter((o) => Exit.isSuccess(o.exit)).length

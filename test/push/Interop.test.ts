@@ -85,44 +85,40 @@ describe("push clients against the reference server", () => {
         .map((e) => String(e.id))
       expect(expected.length).toBeGreaterThan(4)
       yield* server.faults.dropPushAfter(2)
-      // The client lives in its own scope, closed before the server's: the reference server's scope
-      // close waits for WebSocket connections that are still open.
-      yield* Effect.scoped(Effect.gen(function*() {
-        const session = yield* WebSocketSession.make({
-          url: server.webSocketUrl,
-          headers: Effect.succeed({ authorization: `Bearer ${bob.token}` }),
-          pingInterval: Duration.infinity,
-          schedule: Schedule.spaced("10 millis")
-        }).pipe(Effect.provide(NodeWebSocket.layer))
-        const stream = yield* session.subscribe
-        yield* session.pushEnable(["Message"], "0")
-        const frames = yield* stream.pipe(
-          Stream.takeUntil((f) => f._tag === "StateChange" && f.pushState === expected.at(-1)),
-          Stream.runCollect
-        )
-        const list: ReadonlyArray<ChatWsFrame.ChatWsFrame> = Chunk.toReadonlyArray(frames)
-        expect(list.flatMap((f) => (f._tag === "StateChange" ? [f.pushState] : []))).toEqual(expected)
-        expect(list.some((f) => f._tag === "Reconnected" && f.cause.closeCode === 1006)).toBe(true)
-        expect(yield* session.pushState).toEqual(Option.some(expected.at(-1)))
+      const session = yield* WebSocketSession.make({
+        url: server.webSocketUrl,
+        headers: Effect.succeed({ authorization: `Bearer ${bob.token}` }),
+        pingInterval: Duration.infinity,
+        schedule: Schedule.spaced("10 millis")
+      }).pipe(Effect.provide(NodeWebSocket.layer))
+      const stream = yield* session.subscribe
+      yield* session.pushEnable(["Message"], "0")
+      const frames = yield* stream.pipe(
+        Stream.takeUntil((f) => f._tag === "StateChange" && f.pushState === expected.at(-1)),
+        Stream.runCollect
+      )
+      const list: ReadonlyArray<ChatWsFrame.ChatWsFrame> = Chunk.toReadonlyArray(frames)
+      expect(list.flatMap((f) => (f._tag === "StateChange" ? [f.pushState] : []))).toEqual(expected)
+      expect(list.some((f) => f._tag === "Reconnected" && f.cause.closeCode === 1006)).toBe(true)
+      expect(yield* session.pushState).toEqual(Option.some(expected.at(-1)))
 
-        // The session keeps working for calls and ephemeral events. The connection in use may still be
-        // cut by the fault once more (a call in flight then fails): Core/echo is safe to repeat.
-        yield* server.faults.dropPushAfter(undefined)
-        yield* session.chatStreamEnable({ dataTypes: ["typing"] })
-        const echo = yield* session.call({ using: USING, methodCalls: [["Core/echo", { ok: true }, "e"]] }).pipe(
-          Effect.retry({ while: (e) => e._tag === "WebSocketError", times: 3 })
-        )
-        expect(echo.methodResponses).toEqual([["Core/echo", { ok: true }, "e"]])
-        const typing = yield* stream.pipe(
-          Stream.filter((f) => f._tag === "ChatTypingEvent"),
-          Stream.runHead,
-          Effect.fork
-        )
-        yield* rawCall(server, "alice", "Chat/typing", { accountId: server.user("alice").accountId, chatId, typing: true })
-        const event = yield* Fiber.join(typing)
-        expect(Option.map(event, (f) => f._tag === "ChatTypingEvent" && [f.chatId, f.senderId, f.typing])).toEqual(
-          Option.some([chatId, server.user("alice").userId, true])
-        )
-      }))
+      // The session keeps working for calls and ephemeral events. The connection in use may still be
+      // cut by the fault once more (a call in flight then fails): Core/echo is safe to repeat.
+      yield* server.faults.dropPushAfter(undefined)
+      yield* session.chatStreamEnable({ dataTypes: ["typing"] })
+      const echo = yield* session.call({ using: USING, methodCalls: [["Core/echo", { ok: true }, "e"]] }).pipe(
+        Effect.retry({ while: (e) => e._tag === "WebSocketError", times: 3 })
+      )
+      expect(echo.methodResponses).toEqual([["Core/echo", { ok: true }, "e"]])
+      const typing = yield* stream.pipe(
+        Stream.filter((f) => f._tag === "ChatTypingEvent"),
+        Stream.runHead,
+        Effect.fork
+      )
+      yield* rawCall(server, "alice", "Chat/typing", { accountId: server.user("alice").accountId, chatId, typing: true })
+      const event = yield* Fiber.join(typing)
+      expect(Option.map(event, (f) => f._tag === "ChatTypingEvent" && [f.chatId, f.senderId, f.typing])).toEqual(
+        Option.some([chatId, server.user("alice").userId, true])
+      )
     }))
 })

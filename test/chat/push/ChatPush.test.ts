@@ -79,17 +79,14 @@ describe("ChatPush.webSocketClient", () => {
       const alice = yield* stackFor(server, "alice")
       const chat = yield* alice.client.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
       const sent = yield* alice.client.Message.send({ chatId: chat.id, body: "over HTTP" })
-      // The session gets its own scope: the reference server's shutdown waits for open sockets.
-      yield* Effect.scoped(Effect.gen(function*() {
-        const { client } = yield* alice.push.webSocketClient()
-        const httpCallsBefore = yield* server.faults.requestCount("api")
-        const got = yield* client.Message.get({ ids: [sent.id] })
-        expect(got.list.map((m) => m.body)).toEqual(["over HTTP"])
-        const viaWs = yield* client.Message.send({ chatId: chat.id, body: "over the socket" })
-        // Neither call went over the HTTP API endpoint.
-        expect(yield* server.faults.requestCount("api")).toBe(httpCallsBefore)
-        const listed = yield* alice.client.Message.list({ filter: { chatId: chat.id } })
-        expect(listed.list.map((m) => m.id)).toContain(viaWs.id)
-      }))
+      const { client } = yield* alice.push.webSocketClient()
+      const httpCallsBefore = yield* server.faults.requestCount("api")
+      const got = yield* client.Message.get({ ids: [sent.id] })
+      expect(got.list.map((m) => m.body)).toEqual(["over HTTP"])
+      const viaWs = yield* client.Message.send({ chatId: chat.id, body: "over the socket" })
+      // Neither call went over the HTTP API endpoint.
+      expect(yield* server.faults.requestCount("api")).toBe(httpCallsBefore)
+      const listed = yield* alice.client.Message.list({ filter: { chatId: chat.id } })
+      expect(listed.list.map((m) => m.id)).toContain(viaWs.id)
     }), 30_000)
 })
