@@ -85,9 +85,9 @@ export const start = (options: SyncLoopOptions) =>
         Effect.map((pages) => pages.flatMap((page) => page.list))
       )
 
-    // The first load. The Message state is read first (any /get answers with it; an unknown id
-    // just comes back in notFound), so a message created meanwhile comes with the next sync.
-    const messageState = (yield* client.Message.get({ ids: ["none"] })).state
+    // The first load. The Message state is read first, so a message created meanwhile comes with
+    // the next sync.
+    const messageState = yield* client.Message.state()
     const chats = yield* client.Chat.get({})
     const cache = yield* SubscriptionRef.make<Cache>({
       chats: upsert(HashMap.empty(), chats.list),

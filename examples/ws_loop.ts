@@ -36,8 +36,8 @@ export const echoBot = (options: BotOptions) =>
     // Subscribe before enabling push, so that no frame is missed.
     const frames = yield* session.subscribe
     yield* session.pushEnable(["Message"])
-    // Where bob's Message cache starts: any /get answers with the state (unknown ids come back in notFound).
-    const state = yield* Ref.make((yield* client.Message.get({ ids: ["none"] })).state)
+    // Where bob's Message cache starts: the current Message state (Message/get with no ids).
+    const state = yield* Ref.make(yield* client.Message.state())
 
     const answer = (message: Message) =>
       client.Message.send({ chatId: message.chatId, body: `echo: ${message.body}`, replyTo: message.id }).pipe(

@@ -208,6 +208,18 @@ export const getProperties = <T extends { readonly id: string }, K extends keyof
   )
 }
 
+const StateOnly = OpenStruct({ state: State }, "GetState")
+
+/**
+ * The current `state` of `type`: `Foo/get` with `ids: []` (RFC 8620 §5.1 — an empty list asks for
+ * no records, and every `/get` response carries the state), decoded to the state string alone.
+ */
+export const state = (type: DataType<any>): Invocation.Invocation<State> =>
+  Invocation.flatMap(
+    Invocation.make(`${type.name}/get`, { ids: [] }, StateOnly, using(type)),
+    (response) => Either.right(response.state)
+  )
+
 /** `Foo/changes` (RFC 8620 §5.2). */
 export const changes = (
   type: DataType<any>,

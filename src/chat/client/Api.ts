@@ -118,6 +118,15 @@ export interface Changes<F extends Interpretation> {
   readonly changes: (input: ChangesInput) => Apply<F, ChangesResponse, never>
 }
 
+/**
+ * `Foo/get` with `ids: []` (RFC 8620 §5.1: an empty list fetches no objects): the type's current
+ * `state` string, e.g. where a cache starts before its first `/changes`. A method, not a value, so
+ * that it reads the same in a batch (`b.Message.state()`).
+ */
+export interface CurrentState<F extends Interpretation> {
+  readonly state: () => Apply<F, string, never>
+}
+
 /** `Foo/query` and `Foo/queryChanges` (RFC 8620 §5.5, §5.6). */
 export interface Query<F extends Interpretation, Filter, Sort extends string> {
   readonly query: (input?: QueryInput<Filter, Sort>) => Apply<F, QueryResponse, never>
@@ -144,6 +153,7 @@ export interface ChatApi<F extends Interpretation>
   extends
     Get<F, Chat>,
     Changes<F>,
+    CurrentState<F>,
     Query<F, ChatFilter, ChatSortProperty>,
     Create<F, ChatCreateInput, SetResult<Chat>>,
     Update<F, ChatPatch, SetResult<Chat>>,
@@ -157,6 +167,7 @@ export interface ChatApi<F extends Interpretation>
 export interface MessageApi<F extends Interpretation>
   extends
     Changes<F>,
+    CurrentState<F>,
     Query<F, MessageFilter, MessageSortProperty>,
     Create<F, MessageCreateInput, SetResult<Message>, RateLimited | UnexpectedResponse>,
     Update<F, MessagePatch, SetResult<Message>>,
@@ -171,6 +182,7 @@ export interface SpaceApi<F extends Interpretation>
   extends
     Get<F, Space>,
     Changes<F>,
+    CurrentState<F>,
     Query<F, SpaceFilter, SpaceSortProperty>,
     Create<F, SpaceCreateInput, SetResult<Space>>,
     Update<F, SpacePatch, SetResult<Space>>,
@@ -185,6 +197,7 @@ export interface SpaceInviteApi<F extends Interpretation>
   extends
     Get<F, SpaceInvite>,
     Changes<F>,
+    CurrentState<F>,
     Create<F, SpaceInviteCreateInput, SetResult<SpaceInvite>>,
     Destroy<F, SetResult<SpaceInvite>>
 {}
@@ -194,6 +207,7 @@ export interface SpaceBanApi<F extends Interpretation>
   extends
     Get<F, SpaceBan>,
     Changes<F>,
+    CurrentState<F>,
     Create<F, SpaceBanCreateInput, SetResult<SpaceBan>>,
     Update<F, SpaceBanPatch, SetResult<SpaceBan>>,
     Destroy<F, SetResult<SpaceBan>>
@@ -204,6 +218,7 @@ export interface ChatContactApi<F extends Interpretation>
   extends
     Get<F, ChatContact>,
     Changes<F>,
+    CurrentState<F>,
     Query<F, ChatContactFilter, ContactSortProperty>,
     Update<F, ChatContactPatch, SetResult<ChatContact>>
 {}
@@ -213,6 +228,7 @@ export interface CustomEmojiApi<F extends Interpretation>
   extends
     Get<F, CustomEmoji>,
     Changes<F>,
+    CurrentState<F>,
     Query<F, CustomEmojiFilter, CustomEmojiSortProperty>,
     Create<F, CustomEmojiCreateInput, SetResult<CustomEmoji>>,
     Update<F, CustomEmojiPatch, SetResult<CustomEmoji>>,
@@ -221,12 +237,12 @@ export interface CustomEmojiApi<F extends Interpretation>
 
 /** ReadPosition methods (core draft §ReadPosition): one per Chat, created by the server. */
 export interface ReadPositionApi<F extends Interpretation>
-  extends Get<F, ReadPosition>, Changes<F>, Update<F, ReadPositionPatch, SetResult<ReadPosition>>
+  extends Get<F, ReadPosition>, Changes<F>, CurrentState<F>, Update<F, ReadPositionPatch, SetResult<ReadPosition>>
 {}
 
 /** PresenceStatus methods (core draft §PresenceStatus): the account's singleton. */
 export interface PresenceStatusApi<F extends Interpretation>
-  extends Get<F, PresenceStatus>, Changes<F>, Update<F, PresenceStatusPatch, SetResult<PresenceStatus>>
+  extends Get<F, PresenceStatus>, Changes<F>, CurrentState<F>, Update<F, PresenceStatusPatch, SetResult<PresenceStatus>>
 {}
 
 /** PushSubscription methods (RFC 8620 §7.2 with the push draft's `chatPush`): not account-scoped. */
@@ -240,7 +256,7 @@ export interface PushSubscriptionApi<F extends Interpretation>
 }
 
 /** Quota methods (RFC 9425 §4), for the chat account. */
-export interface QuotaApi<F extends Interpretation> extends Get<F, Quota>, Changes<F> {}
+export interface QuotaApi<F extends Interpretation> extends Get<F, Quota>, Changes<F>, CurrentState<F> {}
 
 /** blob2 methods (draft-ietf-jmap-blobext; seed-api §2.12). */
 export interface BlobApi<F extends Interpretation> {

@@ -388,7 +388,14 @@ const pushSubscription = {
   }) satisfies Method
 }
 
-const standard = (type: Type, spec: GetSpec = {}) => ({ get: get(type, spec), changes: changes(type) })
+const state = (type: Type): Method => () => Either.right(StandardMethods.state(type))
+
+/** `/get`, `/changes` and the `state` read that every type with both has. */
+const standard = (type: Type, spec: GetSpec = {}) => ({
+  get: get(type, spec),
+  changes: changes(type),
+  state: state(type)
+})
 
 const { Chat: chatType, ChatContact: contactType, CustomEmoji: emojiType, Message: messageType, Space: spaceType } =
   DataTypes

@@ -214,6 +214,14 @@ const rows: ReadonlyArray<Row> = [
     check: (r) => expect(r.newState).toBe("state-msg-001")
   },
   {
+    name: "Message.state (Message/get with ids: [])",
+    call: (c) => c.Message.state(),
+    method: "Message/get",
+    args: { ids: [] },
+    reply: respond(["Message/get", { accountId: ACCOUNT, state: "state-msg-007", list: [], notFound: [] }]),
+    check: (r) => expect(r).toBe("state-msg-007")
+  },
+  {
     name: "Message.query (default sort sentAt descending)",
     call: (c) => c.Message.query({ filter: { chatId: "01HV5Z6QKWJ7N3P8R2X4YTMD3G" }, limit: 50 }),
     method: "Message/query",
@@ -750,6 +758,15 @@ const rows: ReadonlyArray<Row> = [
     args: { sinceState: "q0", maxChanges: 1 },
     using: [CORE, "urn:ietf:params:jmap:quota"],
     reply: respond(["Quota/changes", { accountId: ACCOUNT, oldState: "q0", newState: "q1", hasMoreChanges: false, created: [], updated: ["q"], destroyed: [] }])
+  },
+  {
+    name: "Quota.state (Quota/get with ids: [])",
+    call: (c) => c.Quota.state(),
+    method: "Quota/get",
+    args: { ids: [] },
+    using: [CORE, "urn:ietf:params:jmap:quota"],
+    reply: respond(["Quota/get", { accountId: ACCOUNT, state: "q1", list: [], notFound: null }]),
+    check: (r) => expect(r).toBe("q1")
   },
   // Blob (blob2)
   {

@@ -40,6 +40,8 @@ const SetCreate = StandardMethods.SetRequest
 const SetUpdate = StandardMethods.SetRequest
 const SetDestroy = StandardMethods.SetRequest.pipe(Schema.filter((a) => Array.isArray(a.destroy) && a.destroy.length > 0))
 const ChangesRequest = StandardMethods.ChangesRequest.pipe(Schema.filter((a) => a.sinceState !== ""))
+/** RFC 8620 §5.1 `/get` with an empty `ids` list: no objects, just the state. */
+const NoIds = StandardMethods.GetRequest.pipe(Schema.filter((a) => Array.isArray(a.ids) && a.ids.length === 0))
 const QueryChangesRequest = StandardMethods.QueryChangesRequest.pipe(Schema.filter((a) => a.sinceQueryState !== ""))
 /** Pointer keys of a Message/set update: `reactions/<id>` with no `/` or `~` in the id. */
 const ReactionKeys = StandardMethods.SetRequest.pipe(
@@ -104,6 +106,13 @@ const cases: ReadonlyArray<Case> = [
     method: m(ns, "changes"),
     wire: `${ns}/changes`,
     args: ChangesRequest
+  })),
+  ...[...readable, "Message" as const].map((ns) => ({
+    name: `${ns}.state`,
+    input: Schema.Undefined,
+    method: m(ns, "state"),
+    wire: `${ns}/get`,
+    args: NoIds
   })),
   ...Object.entries(queryable).flatMap(([ns, [filter, sort]]) => [
     { name: `${ns}.query`, input: Inputs.QueryInput(filter, sort), method: m(ns, "query"), wire: `${ns}/query`, args: StandardMethods.QueryRequest },

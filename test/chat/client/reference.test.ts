@@ -25,7 +25,7 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient aga
       const server = yield* ChatServer.make()
       const alice = yield* clientFor(server, "alice")
       const bob = yield* clientFor(server, "bob")
-      const bobState = (yield* bob.Message.get({ ids: ["none"] })).state
+      const bobState = yield* bob.Message.state()
 
       const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
       expect(chat).toMatchObject({ kind: "direct", contactId: server.user("bob").userId, unreadCount: 0 })
@@ -86,6 +86,38 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient aga
       expect(spaces.list.map((s) => s.name)).toEqual(["Engineering"])
       const rejected = yield* Effect.flip(bob.Space.destroyOne({ id: space.id }))
       expect(rejected._tag).toBe("SetFailed")
+    }))
+
+  it.scoped("X.state: the current state string without naming any object, for every type with /get and /changes", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const alice = yield* clientFor(server, "alice")
+      const bob = yield* clientFor(server, "bob")
+      const bobMessages = yield* bob.Message.state()
+      const aliceChats = yield* alice.Chat.state()
+
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+      const sent = yield* alice.Message.send({ chatId: chat.id, body: "after the state was read" })
+
+      const messagesNow = yield* bob.Message.state()
+      expect(messagesNow).not.toBe(bobMessages)
+      const received = yield* bob.Message.sync({ sinceState: bobMessages })
+      expect(received.created.map((m) => m.body)).toEqual(["after the state was read"])
+      expect(received.newState).toBe(messagesNow)
+      expect(yield* bob.Message.state()).toBe((yield* bob.Message.get({ ids: [received.created[0]!.id] })).state)
+
+      const chatsNow = yield* alice.Chat.state()
+      expect(chatsNow).not.toBe(aliceChats)
+      const created = yield* alice.Chat.sync({ sinceState: aliceChats })
+      expect(created.created.map((c) => c.id)).toEqual([chat.id])
+      expect(created.newState).toBe(chatsNow)
+      expect(yield* alice.Message.state()).toBe((yield* alice.Message.get({ ids: [sent.id] })).state)
+
+      for (const ns of ["Chat", "Space", "SpaceInvite", "SpaceBan", "ChatContact", "CustomEmoji", "ReadPosition", "PresenceStatus", "Quota"] as const) {
+        expect(yield* alice[ns].state(), ns).toBe((yield* alice[ns].get()).state)
+      }
+      const batched = yield* bob.batch((b) => [b.Message.state(), b.Chat.state()] as const)
+      expect(batched.map(Either.getOrThrow)).toEqual([messagesNow, yield* bob.Chat.state()])
     }))
 
   it.scoped("presence, quota and blobs", () =>
