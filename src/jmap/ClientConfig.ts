@@ -31,7 +31,11 @@ export interface ClientConfig {
    * never shortens it. Default: exponential from 200 ms, ×2, jittered, each delay ≤ 5 s, 3 retries.
    */
   readonly retrySchedule: Schedule.Schedule<unknown, unknown>
-  /** A `Retry-After` longer than this is not waited for: the call fails with `RateLimited` instead. Default 60 s. */
+  /**
+   * A `Retry-After` longer than this is not waited for: an idempotent request fails with the
+   * `RateLimited` (429) or `HttpError` (503) instead of retrying, and an EventSource push stream
+   * (`ChatPush`) ends with it instead of reconnecting. Default 60 s.
+   */
   readonly maxRetryAfter: Duration.Duration
 }
 

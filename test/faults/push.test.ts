@@ -306,6 +306,24 @@ const sseFaults: ReadonlyArray<Fault> = [
     }))
   },
   {
+    name: "SSE: 429 with a Retry-After of one year (hostile server)",
+    expected: "RateLimited ends the stream at once (over maxRetryAfter, 60 s); no reconnect",
+    run: withHttp(Effect.gen(function*() {
+      const server = yield* serve((res) => {
+        res.writeHead(429, { "retry-after": String(365 * 24 * 3600), "content-type": "text/plain" })
+        res.end("slow down")
+      })
+      const exit = yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+        Stream.runDrain,
+        Effect.exit
+      )
+      const error = fails("RateLimited")(exit)
+      expect((error as unknown as { retryAfter: Duration.Duration }).retryAfter).toEqual(Duration.days(365))
+      expect(server.connections.length).toBe(1)
+      return `${observe(exit)}; 1 request`
+    }))
+  },
+  {
     name: "SSE: every response ends at once, without a byte",
     expected: "backoff is not reset by empty connections; ends quietly when the schedule gives up",
     run: withHttp(Effect.gen(function*() {

@@ -180,7 +180,7 @@ describe("EventSourceStream over a loopback server", () => {
 
 /** A scripted `open`: each attempt takes the next outcome and records the (test) clock time. */
 const scripted = (
-  outcomes: ReadonlyArray<"connect-error" | "auth" | "rate-limited" | ReadonlyArray<string>>,
+  outcomes: ReadonlyArray<"connect-error" | "auth" | "rate-limited" | RateLimited | HttpError | ReadonlyArray<string>>,
   times: Array<number>
 ) => {
   let attempt = 0
@@ -188,6 +188,7 @@ const scripted = (
     Effect.gen(function*() {
       times.push(yield* Clock.currentTimeMillis)
       const outcome = outcomes[attempt++] ?? "auth"
+      if (outcome instanceof RateLimited || outcome instanceof HttpError) return yield* outcome
       if (outcome === "connect-error") return yield* new HttpError({ reason: "Connect", method: "GET", url: "x" })
       if (outcome === "auth") return yield* new AuthFailed({ status: 401, url: "x" })
       if (outcome === "rate-limited") return yield* new RateLimited({ retryAfter: Duration.seconds(7) })
@@ -242,6 +243,48 @@ describe("EventSourceStream backoff (TestClock)", () => {
       yield* TestClock.adjust("7 seconds")
       yield* Fiber.await(fiber)
       expect(times).toEqual([0, 7000])
+    }))
+
+  it.effect("a Retry-After above maxRetryAfter ends the stream with that typed error at once, without sleeping on it", () =>
+    Effect.gen(function*() {
+      const threeDays = Duration.days(3)
+      for (
+        const error of [
+          new RateLimited({ retryAfter: threeDays }),
+          new HttpError({ reason: "Status", method: "GET", url: "x", status: 503, retryAfter: threeDays })
+        ]
+      ) {
+        const times: Array<number> = []
+        const fiber = yield* EventSourceStream.make({
+          open: scripted([error, ["data: b\n\n"]], times),
+          maxFrameBytes: 1024,
+          schedule: Schedule.forever
+        }).pipe(Stream.runDrain, Effect.flip, Effect.fork)
+        // No sleep at all (the default cap is 60 s): the stream has ended by itself, at once.
+        expect(yield* awaitSleepOrDone(fiber)).toBe(0)
+        expect(yield* Fiber.join(fiber)).toBe(error)
+        expect(times).toEqual([0])
+      }
+    }))
+
+  it.effect("a Retry-After up to maxRetryAfter is a floor; one over it ends the stream (custom cap)", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const fiber = yield* EventSourceStream.make({
+        open: scripted([
+          new RateLimited({ retryAfter: Duration.seconds(10) }),
+          new RateLimited({ retryAfter: Duration.seconds(11) })
+        ], times),
+        maxFrameBytes: 1024,
+        maxRetryAfter: "10 seconds",
+        schedule: Schedule.spaced("1 second")
+      }).pipe(Stream.runDrain, Effect.flip, Effect.fork)
+      expect(yield* awaitSleepOrDone(fiber)).toBe(10_000)
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* awaitSleepOrDone(fiber)).toBe(10_000) // done: no further sleep
+      const error = yield* Fiber.join(fiber)
+      expect(error._tag === "RateLimited" && error.retryAfter).toEqual(Duration.seconds(11))
+      expect(times).toEqual([0, 10_000])
     }))
 
   it.effect("ends when the schedule gives up: quietly after an end of stream, with the error after a failure", () =>

@@ -181,6 +181,7 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
       return ChatEventSource.make({
         open: (lastEventId) => transport.openEventSource(url, { lastEventId: Option.getOrUndefined(lastEventId) }),
         maxFrameBytes: transport.config.maxSseFrameBytes,
+        maxRetryAfter: transport.config.maxRetryAfter,
         ...(ping > 0 ? { idleTimeout: `${Math.ceil(ping * 2.5)} seconds` as const } : {}),
         ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
         ...(options.lastEventId === undefined ? {} : { lastEventId: Option.some(options.lastEventId) })

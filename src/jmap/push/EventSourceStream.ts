@@ -17,6 +17,7 @@
  * @since 0.1.0
  */
 import { Data, Duration, Effect, Option, Schedule, type Scope, Stream } from "effect"
+import { defaultClientConfig } from "../ClientConfig.js"
 import { HttpError, InvalidArgument, RateLimited, SseFrameTooLarge, UnexpectedResponse } from "../Errors.js"
 import * as SseDecoder from "./SseDecoder.js"
 
@@ -49,10 +50,18 @@ export interface Options<E, R> {
   /**
    * Delays between reconnection attempts; it gets the {@link Disconnect} reason as input, and the
    * stream ends (failing with the last error, if any) when it completes. The server's `retry:` and a
-   * `Retry-After` of a 429 or 503 are floors on each delay. It restarts after a connection that
-   * delivered at least one event. Default: {@link defaultSchedule}.
+   * `Retry-After` of a 429 or 503 (up to `maxRetryAfter`) are floors on each delay. It restarts after
+   * a connection that delivered at least one event. Default: {@link defaultSchedule}.
    */
   readonly schedule?: Schedule.Schedule<unknown, Disconnect<E>, R> | undefined
+  /**
+   * The longest `Retry-After` worth waiting for before a reconnection (default 60 s, as
+   * `ClientConfig.maxRetryAfter`, which `ChatPush` passes). A 429 or 503 whose `Retry-After` is longer
+   * ends the stream at once with that `RateLimited` or `HttpError` (its `retryAfter` says when the
+   * server wants to be asked again), as an idempotent HTTP request does instead of retrying: a hostile
+   * or broken server cannot park the consumer for hours or days.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
   /** Which errors are worth reconnecting after. Default: {@link isRetryable}. */
   readonly isRetryable?: ((error: E) => boolean) | undefined
   /** Resume from this id on the first connection (e.g. one persisted by a previous run). */
@@ -138,8 +147,9 @@ const endOfStream: Disconnect<never> = { _tag: "EndOfStream" }
  * when the server honours `Last-Event-ID` (the id sent is the one of the last event delivered).
  *
  * Fails with `InvalidArgument` for a bad `maxFrameBytes`, with `SseFrameTooLarge`, with a
- * non-retryable error of `open` or the body (e.g. `AuthFailed`), or with the last error when the
- * schedule gives up. Never sleeps on `retry:` while reading.
+ * non-retryable error of `open` or the body (e.g. `AuthFailed`), with a `RateLimited` or `HttpError`
+ * whose `Retry-After` exceeds `maxRetryAfter`, or with the last error when the schedule gives up.
+ * Never sleeps on `retry:` while reading.
  */
 export const make = <E, R = never>(
   options: Options<E, R>
@@ -150,6 +160,7 @@ export const make = <E, R = never>(
   const maxFrameBytes = options.maxFrameBytes
   const retryable = options.isRetryable ?? isRetryable
   const idleTimeout = options.idleTimeout === undefined ? undefined : Duration.decode(options.idleTimeout)
+  const maxRetryAfter = Duration.decode(options.maxRetryAfter ?? defaultClientConfig.maxRetryAfter)
 
   return Stream.unwrap(Effect.gen(function*() {
     // State of this run of the stream (one fiber reads and writes it, in order).
@@ -211,11 +222,13 @@ export const make = <E, R = never>(
       if (ended._tag === "Failed" && (ended.error instanceof SseFrameTooLarge || !retryable(ended.error as E))) {
         return Effect.fail(Option.some(ended.error))
       }
-      // A server's Retry-After (429 as RateLimited, 503 as HttpError) is a floor on the delay.
+      // A server's Retry-After (429 as RateLimited, 503 as HttpError) is a floor on the delay, up to
+      // maxRetryAfter; a longer one ends the stream with its error (as HttpTransport's retries do).
       const rateLimit = ended._tag === "Failed" &&
           (ended.error instanceof RateLimited || ended.error instanceof HttpError) && ended.error.retryAfter
         ? ended.error.retryAfter
         : Duration.zero
+      if (ended._tag === "Failed" && Duration.greaterThan(rateLimit, maxRetryAfter)) return Effect.fail(Option.some(ended.error))
       floor = Duration.max(Option.getOrElse(retry, () => Duration.zero), rateLimit)
       return (delivered ? driver.reset : Effect.void).pipe(
         Effect.zipRight(driver.next(ended as Disconnect<E>)),

@@ -3,7 +3,7 @@
  * ChatClient calls over the WebSocket, and recovery after the server restarts.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Effect, Fiber, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, Context, Duration, Effect, Fiber, Layer, Option, Schedule, Stream } from "effect"
 import * as Auth from "../../../src/jmap/Auth.js"
 import * as ChatClient from "../../../src/chat/ChatClient.js"
 import * as ChatPush from "../../../src/chat/push/ChatPush.js"
@@ -71,6 +71,29 @@ for (const via of ["websocket", "eventsource"] as const) {
       }), 30_000)
   })
 }
+
+describe("ChatPush over eventsource: Retry-After", () => {
+  it.scopedLive("a Retry-After longer than ClientConfig.maxRetryAfter ends the stream with RateLimited instead of waiting", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const ctx = yield* Layer.build(NodeChat.layer({
+        url: server.url,
+        auth: Auth.bearer(server.user("bob").token),
+        config: { maxRetryAfter: "10 seconds" }
+      }))
+      const push = Context.get(ctx, ChatPush.ChatPush)
+      // 30 s is under the 60 s default: only the configured 10 s cap ends the stream at once.
+      yield* server.faults.failNext(1, { status: 429, retryAfterSeconds: 30, endpoint: "eventSource" })
+      const error = yield* push.events({ via: "eventsource", schedule: fast }).pipe(
+        Stream.runDrain,
+        Effect.flip,
+        Effect.timeoutFail({ duration: "8 seconds", onTimeout: () => new Error("still waiting on the Retry-After") })
+      )
+      expect(error._tag).toBe("RateLimited")
+      expect(error._tag === "RateLimited" && error.retryAfter).toEqual(Duration.seconds(30))
+      expect(yield* server.faults.requestCount("eventSource")).toBe(1)
+    }), 30_000)
+})
 
 describe("ChatPush.webSocketClient", () => {
   it.scopedLive("runs ChatClient methods over the WebSocket", () =>
