@@ -287,6 +287,21 @@ describe("EventSourceStream backoff (TestClock)", () => {
       expect(times).toEqual([0, 10_000])
     }))
 
+  it.effect("a retry: above maxRetryAfter is clamped to it", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const fiber = yield* EventSourceStream.make({
+        // retry: asks for three days; the (default) cap is 60 s.
+        open: scripted([["retry: 259200000\ndata: a\n\n"], "auth"], times),
+        maxFrameBytes: 1024,
+        schedule: Schedule.spaced("1 second")
+      }).pipe(Stream.runDrain, Effect.flip, Effect.fork)
+      expect(yield* awaitSleepOrDone(fiber)).toBe(60_000)
+      yield* TestClock.adjust("60 seconds")
+      expect((yield* Fiber.join(fiber))._tag).toBe("AuthFailed")
+      expect(times).toEqual([0, 60_000])
+    }))
+
   it.effect("ends when the schedule gives up: quietly after an end of stream, with the error after a failure", () =>
     Effect.gen(function*() {
       const ended = yield* EventSourceStream.make({

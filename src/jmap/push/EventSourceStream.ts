@@ -1,8 +1,9 @@
 /**
  * A resilient RFC 8620 §7.3 EventSource: an endless `Stream` of decoded events that reconnects on
  * end of stream, transport errors and (optionally) silence, resumes with `Last-Event-ID` (WHATWG
- * HTML §9.2), honours the server's `retry:` as a floor on the backoff, and emits
- * {@link Reconnected} after each reconnection so that consumers know to call `/changes`.
+ * HTML §9.2), honours the server's `retry:` and `Retry-After` (up to `maxRetryAfter`) as floors on
+ * the backoff, and emits {@link Reconnected} after each reconnection so that consumers know to call
+ * `/changes`.
  *
  * It is transport independent: `open` performs one HTTP request (the `HttpTransport` sends
  * `Accept: text/event-stream`, `Last-Event-ID` and credentials, and checks the status and
@@ -50,8 +51,8 @@ export interface Options<E, R> {
   /**
    * Delays between reconnection attempts; it gets the {@link Disconnect} reason as input, and the
    * stream ends (failing with the last error, if any) when it completes. The server's `retry:` and a
-   * `Retry-After` of a 429 or 503 (up to `maxRetryAfter`) are floors on each delay. It restarts after
-   * a connection that delivered at least one event. Default: {@link defaultSchedule}.
+   * `Retry-After` of a 429 or 503 are floors on each delay, both bounded by `maxRetryAfter`. It
+   * restarts after a connection that delivered at least one event. Default: {@link defaultSchedule}.
    */
   readonly schedule?: Schedule.Schedule<unknown, Disconnect<E>, R> | undefined
   /**
@@ -59,7 +60,8 @@ export interface Options<E, R> {
    * `ClientConfig.maxRetryAfter`, which `ChatPush` passes). A 429 or 503 whose `Retry-After` is longer
    * ends the stream at once with that `RateLimited` or `HttpError` (its `retryAfter` says when the
    * server wants to be asked again), as an idempotent HTTP request does instead of retrying: a hostile
-   * or broken server cannot park the consumer for hours or days.
+   * or broken server cannot park the consumer for hours or days. A `retry:` field above it is
+   * clamped to it (it comes on a working connection: there is no failure to end the stream with).
    */
   readonly maxRetryAfter?: Duration.DurationInput | undefined
   /** Which errors are worth reconnecting after. Default: {@link isRetryable}. */
@@ -229,7 +231,9 @@ export const make = <E, R = never>(
         ? ended.error.retryAfter
         : Duration.zero
       if (ended._tag === "Failed" && Duration.greaterThan(rateLimit, maxRetryAfter)) return Effect.fail(Option.some(ended.error))
-      floor = Duration.max(Option.getOrElse(retry, () => Duration.zero), rateLimit)
+      // The server's retry: is a floor too, clamped to maxRetryAfter (a hint on a working connection,
+      // not a failure to end the stream with).
+      floor = Duration.max(Duration.min(Option.getOrElse(retry, () => Duration.zero), maxRetryAfter), rateLimit)
       return (delivered ? driver.reset : Effect.void).pipe(
         Effect.zipRight(driver.next(ended as Disconnect<E>)),
         Effect.matchEffect({
