@@ -1,8 +1,10 @@
 /**
  * Delta synchronisation of one data type (RFC 8620 §5.2, draft-atwood-jmap-chat-00 §Sync): `/changes`
  * with the objects it names fetched in the same Request (two `/get`s with `#ids` on `/created` and
- * `/updated`), repeated while `hasMoreChanges`, and a full `/get` when the server answers
- * `cannotCalculateChanges`.
+ * `/updated`), repeated while `hasMoreChanges`, and every object listed again
+ * (`StandardMethods.listAll`) when the server answers `cannotCalculateChanges`. Every `/get`
+ * stays within the server's `maxObjectsInGet` (RFC 8620 §5.1): a page whose `/get` is refused as
+ * `requestTooLarge` is asked for again with a smaller `maxChanges`.
  *
  * @since 0.1.0
  */
@@ -10,7 +12,7 @@ import { Effect, Either } from "effect"
 import { type InvalidArgument, UnexpectedResponse } from "./Errors.js"
 import * as Invocation from "./Invocation.js"
 import type { ChangesResponse } from "./MethodResponses.js"
-import { type ChangesOptions, type DataType, get } from "./StandardMethods.js"
+import { type ChangesOptions, type DataType, get, listAll } from "./StandardMethods.js"
 
 /** Options of {@link sync}. */
 export interface SyncOptions {
@@ -31,11 +33,15 @@ export interface SyncResult<T> {
   /**
    * True when the server could not calculate the changes (`cannotCalculateChanges`) and every
    * object was fetched again: `created` then holds all of them and the cache must be replaced.
+   * `newState` is then the state from before the listing began.
    */
   readonly fullResync: boolean
   /** How many Requests were sent. */
   readonly requests: number
 }
+
+const tooLarge = (result: Either.Either<unknown, Invocation.ResultError>): boolean =>
+  Either.isLeft(result) && result.left._tag === "MethodError" && result.left.type === "requestTooLarge"
 
 /** Errors of {@link sync} besides the transport's. */
 export type SyncError = InvalidArgument | Invocation.ResultError | UnexpectedResponse
@@ -62,10 +68,11 @@ export const sync = <E, T extends { readonly id: string }>(
       destroyed.add(id)
     }
     let since = options.sinceState
+    let maxChanges = options.maxChanges
     let requests = 0
     for (;;) {
       const page = yield* Invocation.batch(executor, (b) => {
-        const c = b.add(changes({ sinceState: since, ...(options.maxChanges === undefined ? {} : { maxChanges: options.maxChanges }) }))
+        const c = b.add(changes({ sinceState: since, ...(maxChanges === undefined ? {} : { maxChanges }) }))
         const gc = b.add(Either.right(get(type, { ids: c.ref("/created") })))
         const gu = b.add(Either.right(get(type, { ids: c.ref("/updated") })))
         return { c, gc, gu }
@@ -74,7 +81,7 @@ export const sync = <E, T extends { readonly id: string }>(
       if (Either.isLeft(page.c)) {
         const error = page.c.left
         if (error._tag === "MethodError" && error.type === "cannotCalculateChanges") {
-          const all = yield* Invocation.run(executor, Either.right(get(type, { ids: null })))
+          const all = yield* listAll(executor, type)
           return {
             oldState: options.sinceState,
             newState: all.state,
@@ -82,12 +89,17 @@ export const sync = <E, T extends { readonly id: string }>(
             updated: [],
             destroyed: [],
             fullResync: true,
-            requests: requests + 1
+            requests: requests + all.requests
           }
         }
         return yield* error
       }
       const delta = page.c.right
+      const named = Math.max(delta.created.length, delta.updated.length)
+      if (named > 1 && [page.gc, page.gu].some(tooLarge)) {
+        maxChanges = Math.floor(named / 2)
+        continue
+      }
       const [fresh, changed] = yield* Effect.all([page.gc, page.gu])
       for (const item of fresh.list) created.set(item.id, item)
       for (const item of changed.list) (created.has(item.id) ? created : updated).set(item.id, item)

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { Effect, Either, Schema } from "effect"
-import type { InvalidArgument } from "./Errors.js"
+import { type InvalidArgument, UnexpectedResponse } from "./Errors.js"
 import * as Invocation from "./Invocation.js"
 import {
   ChangesResponse,
@@ -20,6 +20,27 @@ import {
 } from "./MethodResponses.js"
 import { Id, Int, JsonObject, OpenStruct, preserveUnknown, State, UnsignedInt } from "./Primitives.js"
 import { ResultReference } from "./Wire.js"
+
+/**
+ * How every object of a type is found ({@link listAll}). RFC 8620 §5.1 lets a server refuse a
+ * `/get` with `ids: null` (`requestTooLarge`) once the type has more objects than
+ * `maxObjectsInGet`, so types that have a `/query` are listed through it, a page at a time:
+ * - `Get`: one `/get` with `ids: null`; the only way for a type without `/query`.
+ * - `Query`: pages of `/query`, each with the `/get` of its ids.
+ * - `QueryWithin`: the same once per object of `parent`, filtered by `{ [property]: parentId }`,
+ *   for a `/query` that needs that filter (draft-atwood-jmap-chat-00 §Message/query: `chatId`).
+ */
+export type Listing =
+  | { readonly _tag: "Get" }
+  | { readonly _tag: "Query" }
+  | { readonly _tag: "QueryWithin"; readonly parent: DataType<any>; readonly property: string }
+
+/** The {@link Listing} variants. */
+export const Listing = {
+  get: { _tag: "Get" } as Listing,
+  query: { _tag: "Query" } as Listing,
+  queryWithin: (parent: DataType<any>, property: string): Listing => ({ _tag: "QueryWithin", parent, property })
+} as const
 
 /** Describes one JMAP data type to the standard-method builders. */
 export interface DataType<T extends { readonly id: string }> {
@@ -35,6 +56,8 @@ export interface DataType<T extends { readonly id: string }> {
   readonly using: ReadonlyArray<string>
   readonly getResponse: Schema.Schema<GetResponse<T>, any, never>
   readonly setResponse: Schema.Schema<SetResponse<Partial<T>, Partial<T>>, any, never>
+  /** How {@link listAll} finds every object; `Get` unless the type has a `/query`. */
+  readonly listing: Listing
 }
 
 /** The RFC 8620 §5.3 `created` shape of `item`: every property optional, unknown ones kept. */
@@ -47,7 +70,7 @@ export const partialOf = <T, I>(item: Schema.Schema<T, I, never>): Schema.Schema
 export const dataType = <T extends { readonly id: string }, I>(
   name: string,
   item: Schema.Schema<T, I, never>,
-  options: { readonly using?: ReadonlyArray<string> } = {}
+  options: { readonly using?: ReadonlyArray<string>; readonly listing?: Listing } = {}
 ): DataType<T> => {
   const partial = partialOf(item)
   return {
@@ -55,6 +78,7 @@ export const dataType = <T extends { readonly id: string }, I>(
     item,
     partial,
     using: options.using ?? [],
+    listing: options.listing ?? Listing.get,
     getResponse: GetResponse(item) as unknown as Schema.Schema<GetResponse<T>, any, never>,
     setResponse: SetResponse(partial, partial) as unknown as Schema.Schema<
       SetResponse<Partial<T>, Partial<T>>,
@@ -275,3 +299,114 @@ export const list = <E, T extends { readonly id: string }>(
       )
     )
   )
+
+/** The result of {@link listAll}. */
+export interface ListAllResult<T> {
+  /** The type's state from before the listing began: `/changes` from it covers anything the listing missed. */
+  readonly state: string
+  readonly list: ReadonlyArray<T>
+  /** How many Requests were sent. */
+  readonly requests: number
+}
+
+const isMethodError = (error: Invocation.ResultError, type: string): boolean =>
+  error._tag === "MethodError" && error.type === type
+
+/**
+ * Every result of `type`'s `/query` with `filter`, one page per Request (`/query`, and with
+ * `objects` the `/get` of its `#ids`). Pages follow the last id seen (`anchor`, `anchorOffset: 1`),
+ * so objects destroyed meanwhile do not shift later ones out of sight; a page whose `/get` the
+ * server refuses as `requestTooLarge` is asked for again with half as many ids (its `/query` cap
+ * may exceed `maxObjectsInGet`).
+ */
+const queryAll = <E, T extends { readonly id: string }>(
+  executor: Invocation.Executor<E>,
+  type: DataType<T>,
+  filter: Readonly<Record<string, unknown>> | null,
+  objects: boolean
+): Effect.Effect<
+  { readonly found: Map<string, T | undefined>; readonly requests: number },
+  E | InvalidArgument | Invocation.ResultError | UnexpectedResponse
+> =>
+  Effect.gen(function*() {
+    const found = new Map<string, T | undefined>()
+    let anchor: string | undefined
+    let limit: number | undefined
+    let restarts = 0
+    let requests = 0
+    for (;;) {
+      const page = yield* Invocation.batch(executor, (b) => {
+        const q = b.add(Either.right(query(type, {
+          filter,
+          calculateTotal: true,
+          ...(anchor === undefined ? {} : { anchor, anchorOffset: 1 }),
+          ...(limit === undefined ? {} : { limit })
+        })))
+        return { q, g: objects ? b.add(Either.right(get(type, { ids: q.ref("/ids") }))) : undefined }
+      })
+      requests++
+      if (Either.isLeft(page.q)) {
+        // The anchor was destroyed since the last page: start over (what was found is kept).
+        if (anchor !== undefined && restarts < 3 && isMethodError(page.q.left, "anchorNotFound")) {
+          restarts++
+          anchor = undefined
+          continue
+        }
+        return yield* page.q.left
+      }
+      const { ids, position, total } = page.q.right
+      if (page.g !== undefined) {
+        if (Either.isLeft(page.g)) {
+          if (ids.length > 1 && isMethodError(page.g.left, "requestTooLarge")) {
+            limit = Math.floor(ids.length / 2)
+            continue
+          }
+          return yield* page.g.left
+        }
+        for (const item of page.g.right.list) found.set(item.id, item)
+      } else {
+        for (const id of ids) found.set(id, undefined)
+      }
+      const last = ids.at(-1)
+      if (last === undefined || (total !== undefined && position + ids.length >= total)) return { found, requests }
+      if (last === anchor) {
+        return yield* new UnexpectedResponse({ description: `${type.name}/query did not move past its anchor ${anchor}` })
+      }
+      anchor = last
+    }
+  })
+
+/**
+ * Every object of `type` the account can see, within the server's `maxObjectsInGet`, as its
+ * {@link Listing} says; e.g. for a full resync after `cannotCalculateChanges` (RFC 8620 §5.2,
+ * draft-atwood-jmap-chat-00 §Push: "fall back to /get"). A `Get` listing of more objects than the
+ * server allows in one `/get` fails with the server's `requestTooLarge` `MethodError`: such a type
+ * has no other way to be listed.
+ */
+export const listAll = <E, T extends { readonly id: string }>(
+  executor: Invocation.Executor<E>,
+  type: DataType<T>
+): Effect.Effect<ListAllResult<T>, E | InvalidArgument | Invocation.ResultError | UnexpectedResponse> =>
+  Effect.gen(function*() {
+    const listing = type.listing
+    if (listing._tag === "Get") {
+      const all = yield* Invocation.run(executor, Either.right(get(type, { ids: null })))
+      return { state: all.state, list: all.list, requests: 1 }
+    }
+    const before = yield* Invocation.run(executor, Either.right(state(type)))
+    const objects = (found: Map<string, T | undefined>) =>
+      Array.from(found.values()).filter((item): item is T => item !== undefined)
+    if (listing._tag === "Query") {
+      const { found, requests } = yield* queryAll(executor, type, null, true)
+      return { state: before, list: objects(found), requests: requests + 1 }
+    }
+    const parents = yield* queryAll(executor, listing.parent, null, false)
+    const found = new Map<string, T | undefined>()
+    let requests = 1 + parents.requests
+    for (const parentId of parents.found.keys()) {
+      const page = yield* queryAll(executor, type, { [listing.property]: parentId }, true)
+      for (const [id, item] of page.found) found.set(id, item)
+      requests += page.requests
+    }
+    return { state: before, list: objects(found), requests }
+  }).pipe(Effect.withSpan("StandardMethods.listAll", { attributes: { "jmap.type": type.name } }))

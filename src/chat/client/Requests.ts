@@ -67,15 +67,22 @@ import { now, own, present } from "./internal/schema.js"
 
 const { blob2, chat, chatPush, quota } = CapabilityUri
 
-/** The RFC 8620 §5 descriptors of the JMAP Chat data types (and RFC 9425 Quota). */
+const { Listing } = StandardMethods
+const chats = StandardMethods.dataType("Chat", Chat, { using: [chat], listing: Listing.query })
+
+/**
+ * The RFC 8620 §5 descriptors of the JMAP Chat data types (and RFC 9425 Quota). Types with a
+ * `/query` are listed in full through it; Messages chat by chat, since `Message/query` needs a
+ * `chatId` (draft-atwood-jmap-chat-00 §Message/query).
+ */
 export const DataTypes = {
-  Chat: StandardMethods.dataType("Chat", Chat, { using: [chat] }),
-  Message: StandardMethods.dataType("Message", Message, { using: [chat] }),
-  Space: StandardMethods.dataType("Space", Space, { using: [chat] }),
+  Chat: chats,
+  Message: StandardMethods.dataType("Message", Message, { using: [chat], listing: Listing.queryWithin(chats, "chatId") }),
+  Space: StandardMethods.dataType("Space", Space, { using: [chat], listing: Listing.query }),
   SpaceInvite: StandardMethods.dataType("SpaceInvite", SpaceInvite, { using: [chat] }),
   SpaceBan: StandardMethods.dataType("SpaceBan", SpaceBan, { using: [chat] }),
-  ChatContact: StandardMethods.dataType("ChatContact", ChatContact, { using: [chat] }),
-  CustomEmoji: StandardMethods.dataType("CustomEmoji", CustomEmoji, { using: [chat] }),
+  ChatContact: StandardMethods.dataType("ChatContact", ChatContact, { using: [chat], listing: Listing.query }),
+  CustomEmoji: StandardMethods.dataType("CustomEmoji", CustomEmoji, { using: [chat], listing: Listing.query }),
   ReadPosition: StandardMethods.dataType("ReadPosition", ReadPosition, { using: [chat] }),
   PresenceStatus: StandardMethods.dataType("PresenceStatus", PresenceStatus, { using: [chat] }),
   Quota: StandardMethods.dataType("Quota", Quota, { using: [quota] })

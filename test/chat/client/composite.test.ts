@@ -249,7 +249,13 @@ const changesServer = (
 (request: SentRequest) => {
   const [, changesArgs] = request.methodCalls[0]!
   if (request.methodCalls[0]![0] === "Chat/get") {
-    return respond(["Chat/get", { accountId: ACCOUNT, state: "full", list: [chat("all-1"), chat("all-2")], notFound: [] }])
+    return respond(["Chat/get", { accountId: ACCOUNT, state: "full", list: [], notFound: [] }])
+  }
+  if (request.methodCalls[0]![0] === "Chat/query") {
+    return respond(
+      ["Chat/query", { accountId: ACCOUNT, queryState: "q", canCalculateChanges: true, position: 0, ids: ["all-1", "all-2"], total: 2 }],
+      ["Chat/get", { accountId: ACCOUNT, state: "later", list: [chat("all-1"), chat("all-2")], notFound: [] }]
+    )
   }
   const page = pages[changesArgs["sinceState"]]
   if (page === undefined) {
@@ -326,13 +332,17 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("sync", (it) =>
       expect(result.requests).toBe(2)
     }))
 
-  it.scoped("cannotCalculateChanges falls back to a full /get and says so", () =>
+  it.scoped("cannotCalculateChanges lists every object again (the state first, then /query pages) and says so", () =>
     Effect.gen(function*() {
       const { client, sent } = yield* start(changesServer({}))
       const result = yield* client.Chat.sync({ sinceState: "too-old" })
-      expect(result).toMatchObject({ oldState: "too-old", newState: "full", fullResync: true, updated: [], destroyed: [], requests: 2 })
+      expect(result).toMatchObject({ oldState: "too-old", newState: "full", fullResync: true, updated: [], destroyed: [], requests: 3 })
       expect(result.created.map((c) => c.id)).toEqual(["all-1", "all-2"])
-      expect(sent()[1]!.methodCalls).toEqual([["Chat/get", { accountId: ACCOUNT, ids: null }, "r1"]])
+      expect(sent()[1]!.methodCalls).toEqual([["Chat/get", { accountId: ACCOUNT, ids: [] }, "r1"]])
+      expect(sent()[2]!.methodCalls).toEqual([
+        ["Chat/query", { accountId: ACCOUNT, filter: null, calculateTotal: true }, "r1"],
+        ["Chat/get", { accountId: ACCOUNT, "#ids": { resultOf: "r1", name: "Chat/query", path: "/ids" } }, "r2"]
+      ])
     }))
 
   it.scoped("hasMoreChanges without a new state is an UnexpectedResponse, not a loop", () =>
