@@ -53,7 +53,9 @@ describe("examples/sse_listen.ts", () => {
         data: Redacted.make("{"),
         error: Option.some(new ParseError({ subject: "typing", path: "", description: "invalid JSON" }))
       }),
-      new ChatSseEvent.Reconnected({ attempt: 2, lastEventId: Option.some("41") })
+      new ChatSseEvent.Reconnected({ attempt: 2, lastEventId: Option.some("41") }),
+      new ChatSseEvent.Connected({ lastEventId: Option.none(), pushState: Option.none() }),
+      new ChatSseEvent.Connected({ lastEventId: Option.some("40"), pushState: Option.none() })
     ].map(SseListen.describe)
     expect(lines[0]).toBe("state changed: Message is now at 7 (account A-bob)")
     expect(lines[1]).toBe("typing: alice is typing in chat c1")
@@ -62,6 +64,8 @@ describe("examples/sse_listen.ts", () => {
     expect(lines[4]).toBe("ping (every 30 s)")
     expect(lines[5]).toBe('unknown event "typing": invalid JSON')
     expect(lines[6]).toBe("reconnected (attempt 2, resumed after event 41): call /changes now")
+    expect(lines[7]).toBe("connected: live from here")
+    expect(lines[8]).toBe("connected (resuming after event 40): live from here")
   })
 
   it.scopedLive("the demo prints the EventSource's events, reconnects after the server restarts and sees new state after it", () =>
@@ -71,6 +75,8 @@ describe("examples/sse_listen.ts", () => {
       const events = yield* out.run(SseListen.demo(embedded(server), { schedule })).pipe(guard)
 
       const tags = events.map((e) => e._tag)
+      expect(tags[0]).toBe("Connected")
+      expect(tags.filter((t) => t === "Connected").length).toBe(1)
       const reconnected = tags.indexOf("Reconnected")
       expect(reconnected).toBeGreaterThan(tags.indexOf("StateChange"))
       expect(tags.at(-1)).toBe("StateChange")
@@ -244,6 +250,7 @@ describe("examples/sync_loop.ts", () => {
           yield* out.waitForLine("(nobody is typing)", shown)
         })))
         expect(out.lines).toContain("  Carol: carol 10")
+        expect(out.lines.filter((l) => l === "push is live: syncing what changed since the first load").length).toBe(1)
       }), 60_000)
   }
 
@@ -278,8 +285,9 @@ describe("the example scripts, as a newcomer runs them", () => {
       expect(result.code).toBe(0)
       expect(result.stdout).toMatch(/^Embedded JMAP Chat server on http:\/\/127\.0\.0\.1:\d+/)
     }
-    expect(sse!.stdout).toMatch(/reconnected \(attempt 1, resumed after event \d+\): call \/changes now\nstate changed: /)
+    expect(sse!.stdout).toMatch(/\nconnected: live from here\n(.*\n)*reconnected \(attempt 1, resumed after event \d+\): call \/changes now\nstate changed: /)
     expect(ws!.stdout).toMatch(/reconnected \(attempt 1\): catching up\n(.*\n)*  ← user:alice@example\.com: message \d+\n  → answered/)
+    expect(sync!.stdout).toContain("push is live: syncing what changed since the first load\n")
     expect(sync!.stdout).toMatch(/Alice: message 1\n/)
     expect(sync!.stdout).toMatch(/The cache holds 1 chat\(s\) and \d+ message\(s\)\.\n$/)
   }, 90_000)

@@ -1,7 +1,8 @@
 /**
- * Listen to a JMAP Chat EventSource and print every event. The stream reconnects by itself (with
- * `Last-Event-ID`, backing off per `schedule`) and says so with a `Reconnected` event: the moment
- * to call `/changes`, since events may have been missed while it was down.
+ * Listen to a JMAP Chat EventSource and print every event. The stream says when it is live with a
+ * `Connected` event, reconnects by itself (with `Last-Event-ID`, backing off per `schedule`) and
+ * says so with a `Reconnected` event: the moment to call `/changes`, since events may have been
+ * missed while it was down.
  *
  *   npx tsx examples/sse_listen.ts                            # embedded server, one restart
  *   JMAP_URL=… JMAP_TOKEN=… npx tsx examples/sse_listen.ts    # your server, for JMAP_SECONDS (30)
@@ -29,6 +30,10 @@ export const describe = (event: ChatPush.ChatPushEvent): string => {
       return `ping (every ${event.interval} s)`
     case "Unknown":
       return `unknown event "${event.event}"${Option.match(event.error, { onNone: () => "", onSome: (e) => `: ${e.description}` })}`
+    case "Connected":
+      return `connected${
+        Option.match(event.lastEventId, { onNone: () => "", onSome: (id) => ` (resuming after event ${id})` })
+      }: live from here`
     case "Reconnected":
       return `reconnected (attempt ${event.attempt}, resumed after event ${Option.getOrElse(event.lastEventId, () => "-")}): call /changes now`
   }

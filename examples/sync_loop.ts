@@ -1,7 +1,9 @@
 /**
  * The resilient consumer: a local cache of the account's chats and messages, kept in sync by the
  * push stream. On `StateChange` it calls `sync` for the types that changed, from the state the cache
- * is at; on `Reconnected` (the stream was down: events may be lost) it syncs everything. The cache
+ * is at; on `Connected` (the stream is live: whatever changed between the first load and the
+ * subscription is caught up now) and on `Reconnected` (the stream was down: events may be lost) it
+ * syncs everything. The cache
  * is a `SubscriptionRef`, so a UI can follow `cache.changes`. Typing indicators are shown for 10 s
  * after the last `typing: true` and hidden at once by `typing: false` (see `typing_indicators.ts`).
  *
@@ -132,6 +134,14 @@ export const start = (options: SyncLoopOptions) =>
             types.has("Message") ? orLater(syncMessages) : Effect.void
           ], { discard: true })
         }
+        case "Connected":
+          // Push is live: anything that changed after the first load and before the subscription
+          // was in place has not been pushed, so sync once from the loaded state.
+          return Effect.all([
+            Console.log("push is live: syncing what changed since the first load"),
+            orLater(syncChats),
+            orLater(syncMessages)
+          ], { discard: true })
         case "Reconnected":
           return Effect.all([
             Console.log(`reconnected (attempt ${event.attempt}): syncing everything`),

@@ -34,7 +34,6 @@ import type * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import * as EventSourceStream from "../../src/jmap/push/EventSourceStream.js"
-import type { SseEvent } from "../../src/jmap/push/SseDecoder.js"
 import { WebSocketFactory } from "../../src/jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
 import type { JmapRequest } from "../../src/jmap/Wire.js"
@@ -52,10 +51,14 @@ const liveClock = Clock.make()
 // EventSource
 // ---------------------------------------------------------------------------------------------
 
-type Element = SseEvent | EventSourceStream.Reconnected
+type Element = EventSourceStream.Element
 
 const show = (e: Element) =>
-  e._tag === "Reconnected" ? `reconnected#${e.attempt}@${Option.getOrElse(e.lastEventId, () => "-")}` : `${e.event}:${e.data}`
+  e._tag === "Connected"
+    ? `connected@${Option.getOrElse(e.lastEventId, () => "-")}`
+    : e._tag === "Reconnected"
+    ? `reconnected#${e.attempt}@${Option.getOrElse(e.lastEventId, () => "-")}`
+    : `${e.event}:${e.data}`
 
 /** Short reconnect backoff for loopback servers. */
 const fast = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(20)))
@@ -109,9 +112,9 @@ const oversize = (name: string, prefix: string): Fault => ({
         Stream.runCollect
       )
     )
-    expect(items.length).toBe(2)
-    expect(items[0]?._tag === "Right" && show(items[0].right)).toBe("message:ok")
-    const error = items[1]?._tag === "Left" ? items[1].left : undefined
+    expect(items.length).toBe(3)
+    expect(items.slice(0, 2).map((e) => e._tag === "Right" && show(e.right))).toEqual(["connected@-", "message:ok"])
+    const error = items[2]?._tag === "Left" ? items[2].left : undefined
     expect(error?._tag).toBe("SseFrameTooLarge")
     expect(error).toMatchObject({ limit: cap })
     // The server never stopped sending: the client went away on its own, and did not come back.
@@ -142,11 +145,12 @@ const sseFaults: ReadonlyArray<Fault> = [
       })
       const events = Chunk.toReadonlyArray(
         yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: fast }).pipe(
-          Stream.take(6),
+          Stream.take(7),
           Stream.runCollect
         )
       ).map(show)
       expect(events).toEqual([
+        "connected@-",
         "message:event 1",
         "message:event 2",
         "reconnected#1@2",
@@ -179,11 +183,11 @@ const sseFaults: ReadonlyArray<Fault> = [
       })
       const events = Chunk.toReadonlyArray(
         yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: fast }).pipe(
-          Stream.take(5),
+          Stream.take(6),
           Stream.runCollect
         )
       ).map(show)
-      expect(events).toEqual([`message:${text(1)}`, `message:${text(2)}`, "reconnected#1@2", `message:${text(3)}`, `message:${text(4)}`])
+      expect(events).toEqual(["connected@-", `message:${text(1)}`, `message:${text(2)}`, "reconnected#1@2", `message:${text(3)}`, `message:${text(4)}`])
       expect(events.join("")).not.toContain("\uFFFD")
       expect(server.connections.map((c) => c.headers["last-event-id"])).toEqual([undefined, "2"])
       return `${events.join(", ")}`
@@ -210,9 +214,9 @@ const sseFaults: ReadonlyArray<Fault> = [
           open: yield* openVia(server),
           maxFrameBytes: 1024,
           schedule: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
-        }).pipe(Stream.take(3), Stream.either, Stream.runCollect)
+        }).pipe(Stream.take(4), Stream.either, Stream.runCollect)
       ).map((e) => (e._tag === "Right" ? show(e.right) : `${e.left._tag}: ${e.left.message}`))
-      expect(items).toEqual(["message:a", `reconnected#1@${id}`, `message:b after ${id}`])
+      expect(items).toEqual(["connected@-", "message:a", `reconnected#1@${id}`, `message:b after ${id}`])
       return items.join(", ")
     }))
   },
@@ -272,7 +276,7 @@ const sseFaults: ReadonlyArray<Fault> = [
           Stream.runCollect
         )
       )
-      expect(items.map((e) => (e._tag === "Right" ? show(e.right) : e.left._tag))).toEqual(["message:a", "AuthFailed"])
+      expect(items.map((e) => (e._tag === "Right" ? show(e.right) : e.left._tag))).toEqual(["connected@-", "message:a", "AuthFailed"])
       expect(server.connections.length).toBe(2)
       return `message:a, then AuthFailed; ${server.connections.length} requests`
     }))
@@ -296,11 +300,11 @@ const sseFaults: ReadonlyArray<Fault> = [
       })
       const events = Chunk.toReadonlyArray(
         yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: fast }).pipe(
-          Stream.take(3),
+          Stream.take(4),
           Stream.runCollect
         )
       ).map(show)
-      expect(events).toEqual(["message:a", "reconnected#1@1", "message:b after 1"])
+      expect(events).toEqual(["connected@-", "message:a", "reconnected#1@1", "message:b after 1"])
       expect(server.connections.map((c) => c.headers["last-event-id"])).toEqual([undefined, "1", "1", "1"])
       return `${events.join(", ")}; 4 requests (2 answered 503)`
     }))
@@ -338,7 +342,7 @@ const sseFaults: ReadonlyArray<Fault> = [
           schedule: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
         }).pipe(Stream.runCollect)
       ).map(show)
-      expect(events).toEqual(["reconnected#1@-", "reconnected#2@-", "reconnected#3@-"])
+      expect(events).toEqual(["connected@-", "reconnected#1@-", "reconnected#2@-", "reconnected#3@-"])
       expect(server.connections.length).toBe(4)
       return `${events.join(", ")}, then the stream ended; 4 requests`
     }))
@@ -358,7 +362,8 @@ const sseFaults: ReadonlyArray<Fault> = [
       })
       const events: ReadonlyArray<ChatSseEvent.ChatSseEvent> = Chunk.toReadonlyArray(
         yield* ChatEventSource.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: fast }).pipe(
-          Stream.take(3),
+          Stream.take(4),
+          Stream.drop(1),
           Stream.runCollect
         )
       )
@@ -394,6 +399,7 @@ const sseFaults: ReadonlyArray<Fault> = [
         idleTimeout: idle,
         schedule: Schedule.spaced("1 second")
       }).pipe(Stream.runForEach((e) => Queue.offer(queue, show(e))), Effect.forkScoped)
+      expect(yield* Queue.take(queue)).toBe("connected@-")
       expect(yield* Queue.take(queue)).toBe("message:hello 0")
       // Ten keepalives, 8 s of (test) time apart: 80 s in all, eight times the idle timeout.
       for (let i = 0; i < 10; i++) {

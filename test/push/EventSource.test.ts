@@ -2,18 +2,22 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, Exit, Fiber, Option, Queue, Schedule, Stream, TestClock } from "effect"
 import * as ChatEventSource from "../../src/chat/push/ChatEventSource.js"
+import * as ChatSseEvent from "../../src/chat/push/ChatSseEvent.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import { AuthFailed, HttpError, RateLimited } from "../../src/jmap/Errors.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import * as EventSourceStream from "../../src/jmap/push/EventSourceStream.js"
-import type { SseEvent } from "../../src/jmap/push/SseDecoder.js"
 import { awaitSleep, eventually } from "./support/clock.js"
 import { eventStreamHead, openWith, serve, writeChunks } from "./support/SseServer.js"
 
-type Element = SseEvent | EventSourceStream.Reconnected
+type Element = EventSourceStream.Element
 
 const show = (e: Element) =>
-  e._tag === "Reconnected" ? `reconnected#${e.attempt}@${Option.getOrElse(e.lastEventId, () => "-")}` : `${e.event}:${e.data}`
+  e._tag === "Connected"
+    ? `connected@${Option.getOrElse(e.lastEventId, () => "-")}`
+    : e._tag === "Reconnected"
+    ? `reconnected#${e.attempt}@${Option.getOrElse(e.lastEventId, () => "-")}`
+    : `${e.event}:${e.data}`
 
 const collect = (stream: Stream.Stream<Element, unknown, never>, n: number) =>
   stream.pipe(Stream.take(n), Stream.runCollect, Effect.map((c) => Chunk.toReadonlyArray(c).map(show)))
@@ -33,10 +37,12 @@ describe("EventSourceStream over a loopback server", () => {
       })
       const events = yield* EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(
         http,
-        Stream.take(3),
+        Stream.take(4),
         Stream.runCollect
       )
-      expect(Chunk.toReadonlyArray(events).map((e) => e._tag === "SseEvent" && [e.event, e.data, Option.getOrUndefined(e.id)]))
+      const [connected, ...rest] = Chunk.toReadonlyArray(events)
+      expect(connected).toEqual(new EventSourceStream.Connected({ lastEventId: Option.none() }))
+      expect(rest.map((e) => e._tag === "SseEvent" && [e.event, e.data, Option.getOrUndefined(e.id)]))
         .toEqual([["a", "é€😀", undefined], ["message", "one\ntwo", undefined], ["message", "cr", "7"]])
     }))
 
@@ -61,8 +67,8 @@ describe("EventSourceStream over a loopback server", () => {
         res.writeHead(200, { "content-type": "Text/Event-Stream; charset=utf-8" })
         res.write("data: x\n\n")
       })
-      const events = yield* collect(EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(http), 1)
-      expect(events).toEqual(["message:x"])
+      const events = yield* collect(EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(http), 2)
+      expect(events).toEqual(["connected@-", "message:x"])
     }))
 
   it.scopedLive("ends with AuthFailed on 401, after a single request", () =>
@@ -94,9 +100,9 @@ describe("EventSourceStream over a loopback server", () => {
         Stream.runCollect
       )
       const items = Chunk.toReadonlyArray(result)
-      expect(items.length).toBe(2)
-      expect(items[0]?._tag === "Right" && items[0].right._tag === "SseEvent" && items[0].right.data).toBe("ok")
-      expect(items[1]?._tag === "Left" && items[1].left._tag).toBe("SseFrameTooLarge")
+      expect(items.length).toBe(3)
+      expect(items[1]?._tag === "Right" && items[1].right._tag === "SseEvent" && items[1].right.data).toBe("ok")
+      expect(items[2]?._tag === "Left" && items[2].left._tag).toBe("SseFrameTooLarge")
       // The client went away although the event never ended, and did not reconnect.
       yield* Effect.promise(() => server.connections[0]!.closed)
       expect(server.connections.length).toBe(1)
@@ -119,9 +125,10 @@ describe("EventSourceStream over a loopback server", () => {
       })
       const events = yield* collect(
         EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(http),
-        5
+        6
       )
       expect(events).toEqual([
+        "connected@-",
         "message:event 1",
         "message:event 2",
         "reconnected#1@2",
@@ -146,9 +153,9 @@ describe("EventSourceStream over a loopback server", () => {
           idleTimeout: "300 millis",
           schedule: Schedule.forever
         }).pipe(http),
-        3
+        4
       )
-      expect(events).toEqual(["message:hello 0", "reconnected#1@0", "message:hello 1"])
+      expect(events).toEqual(["connected@-", "message:hello 0", "reconnected#1@0", "message:hello 1"])
       yield* Effect.promise(() => server.connections[0]!.closed)
     }))
 
@@ -165,6 +172,7 @@ describe("EventSourceStream over a loopback server", () => {
         maxFrameBytes: 1024,
         schedule: Schedule.spaced("1 second")
       }).pipe(http, Stream.runForEach((e) => Queue.offer(queue, show(e))), Effect.forkScoped)
+      expect(yield* Queue.take(queue)).toBe("connected@-")
       expect(yield* Queue.take(queue)).toBe("message:a")
       const now = yield* Clock.currentTimeMillis
       // The schedule alone would wait 1 s; retry: 5000 makes it 5 s.
@@ -214,7 +222,7 @@ describe("EventSourceStream backoff (TestClock)", () => {
       expect(times).toEqual([0, 1000, 3000, 7000, 8000, 10000, 14000])
     }))
 
-  it.effect("emits Reconnected only for connections after one that opened", () =>
+  it.effect("emits Connected for the first connection that opened and Reconnected for each later one", () =>
     Effect.gen(function*() {
       const times: Array<number> = []
       const fiber = yield* EventSourceStream.make({
@@ -226,8 +234,14 @@ describe("EventSourceStream backoff (TestClock)", () => {
         yield* TestClock.adjust(Duration.millis((yield* awaitSleepOrDone(fiber)) - (yield* Clock.currentTimeMillis)))
       }
       const items = [...(yield* Fiber.join(fiber))]
-      expect(items.slice(0, 3).map((e) => e._tag === "Right" && e.right)).toEqual(["message:a", "reconnected#1@-", "message:b"])
-      expect(items[3]?._tag === "Left" && items[3].left._tag).toBe("AuthFailed")
+      // The failed first attempt emitted nothing: Connected comes with the first connection that opened.
+      expect(items.slice(0, 4).map((e) => e._tag === "Right" && e.right)).toEqual([
+        "connected@-",
+        "message:a",
+        "reconnected#1@-",
+        "message:b"
+      ])
+      expect(items[4]?._tag === "Left" && items[4].left._tag).toBe("AuthFailed")
       expect(times).toEqual([0, 1000, 2000, 3000, 4000])
     }))
 
@@ -310,7 +324,7 @@ describe("EventSourceStream backoff (TestClock)", () => {
         maxFrameBytes: 1024,
         schedule: Schedule.recurs(1)
       }).pipe(Stream.runCollect)
-      expect(Chunk.toReadonlyArray(ended).map(show)).toEqual(["message:a", "reconnected#1@-"])
+      expect(Chunk.toReadonlyArray(ended).map(show)).toEqual(["connected@-", "message:a", "reconnected#1@-"])
       const failed = yield* EventSourceStream.make({
         open: scripted(["connect-error", "connect-error"], []),
         maxFrameBytes: 1024,
@@ -369,7 +383,7 @@ describe("EventSourceStream.checkEventStreamContentType", () => {
 })
 
 describe("ChatEventSource", () => {
-  it.scopedLive("decodes chat events from the wire and maps Reconnected", () =>
+  it.scopedLive("decodes chat events from the wire and maps Connected and Reconnected", () =>
     Effect.gen(function*() {
       const server = yield* serve(async (res, c) => {
         eventStreamHead(res)
@@ -387,12 +401,19 @@ describe("ChatEventSource", () => {
           await writeChunks(res, c, ["event: ping\ndata: {\"interval\":30}\n\n"])
         }
       })
-      const events = yield* ChatEventSource.make({ open: openWith(server.url), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+      const events = yield* ChatEventSource.make({
+        open: openWith(server.url),
+        maxFrameBytes: 1024,
+        schedule: Schedule.forever,
+        lastEventId: Option.some("s0")
+      }).pipe(
         http,
-        Stream.take(8),
+        Stream.take(9),
         Stream.runCollect
       )
-      const list = Chunk.toReadonlyArray(events)
+      const [connected, ...list] = Chunk.toReadonlyArray(events)
+      expect(connected).toEqual(new ChatSseEvent.Connected({ lastEventId: Option.some("s0"), pushState: Option.none() }))
+      expect(ChatEventSource.lastEventIdOf(connected!)).toEqual(Option.some("s0"))
       expect(list.map((e) => e._tag)).toEqual([
         "StateChange",
         "Typing",
@@ -447,9 +468,9 @@ describe("EventSourceStream wired to HttpTransport.openEventSource", () => {
       const schedule = Schedule.spaced("10 millis")
       const events = yield* collect(
         EventSourceStream.make({ open: yield* openFor("tok"), maxFrameBytes: 1024, schedule }),
-        3
+        4
       )
-      expect(events).toEqual(["message:one", "reconnected#1@1", "message:two (after 1)"])
+      expect(events).toEqual(["connected@-", "message:one", "reconnected#1@1", "message:two (after 1)"])
       const error = yield* EventSourceStream.make({ open: yield* openFor("wrong"), maxFrameBytes: 1024, schedule })
         .pipe(Stream.runDrain, Effect.flip)
       expect(error._tag).toBe("AuthFailed")

@@ -6,7 +6,8 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Fiber, Option, Schedule, Stream } from "effect"
 import * as ChatEventSource from "../../src/chat/push/ChatEventSource.js"
-import type * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
+import * as ChatSseEvent from "../../src/chat/push/ChatSseEvent.js"
+import * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
@@ -72,7 +73,8 @@ describe("push clients against the reference server", () => {
       const ids = list.flatMap((e) => (e._tag === "StateChange" ? [Option.getOrThrow(e.id)] : []))
       expect(ids).toEqual(expected)
       expect(list.filter((e) => e._tag === "Reconnected").length).toBeGreaterThanOrEqual(Math.floor(expected.length / 2) - 1)
-      expect(list.every((e) => e._tag === "StateChange" || e._tag === "Reconnected")).toBe(true)
+      expect(list[0]).toEqual(new ChatSseEvent.Connected({ lastEventId: Option.some("0"), pushState: Option.none() }))
+      expect(list.slice(1).every((e) => e._tag === "StateChange" || e._tag === "Reconnected")).toBe(true)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("WebSocket: re-enables push with the last pushState through repeated drops, every StateChange once", () =>
@@ -98,6 +100,9 @@ describe("push clients against the reference server", () => {
         Stream.runCollect
       )
       const list: ReadonlyArray<ChatWsFrame.ChatWsFrame> = Chunk.toReadonlyArray(frames)
+      // Push went live with the pushState it was enabled from, before any StateChange.
+      expect(list[0]).toEqual(new ChatWsFrame.Connected({ pushState: Option.some("0") }))
+      expect(list.filter((f) => f._tag === "Connected").length).toBe(1)
       expect(list.flatMap((f) => (f._tag === "StateChange" ? [f.pushState] : []))).toEqual(expected)
       expect(list.some((f) => f._tag === "Reconnected" && f.cause.closeCode === 1006)).toBe(true)
       expect(yield* session.pushState).toEqual(Option.some(expected.at(-1)))

@@ -2,7 +2,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Either, Exit, Fiber, Layer, Option, Queue, Schedule, Scope, Stream, TestClock } from "effect"
 import * as Net from "node:net"
-import type * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
+import * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import type { JmapRequest } from "../../src/jmap/Wire.js"
@@ -186,6 +186,7 @@ describe("WebSocketSession: frames", () => {
       yield* session.pushEnable(null)
       const c = yield* promise(() => connectionAt(server, 0))
       expect(yield* promise(() => c.next())).toEqual({ "@type": "WebSocketPushEnable", dataTypes: null })
+      expect(yield* events.next).toEqual(new ChatWsFrame.Connected({ pushState: Option.none() }))
       c.send({ "@type": "ChatTypingEvent", chatId: "c1", senderId: "user:alice@example.com", typing: true })
       c.send({ "@type": "ChatPresenceEvent", contactId: "user:alice@example.com", presence: "away", statusText: "In a meeting", statusEmoji: null })
       c.send({ "@type": "StateChange", changed: { u1: { Message: "m1" } }, pushState: "p1" })
@@ -314,6 +315,54 @@ describe("WebSocketSession: frames", () => {
     }))
 })
 
+describe("WebSocketSession: Connected", () => {
+  it.scopedLive("push enabled while connecting: the startup sends it, then Connected, before any frame of the connection", () =>
+    Effect.gen(function*() {
+      const release = yield* Deferred.make<void>()
+      const server = yield* serveWs({
+        verify: () => Effect.runPromise(Deferred.await(release)).then(() => true as const),
+        // The server speaks first, as soon as the socket is open.
+        onConnection: (c) => c.send({ "@type": "StateChange", changed: { u1: { Message: "m1" } }, pushState: "p1" })
+      })
+      const session = yield* start({ url: server.url })
+      const events = yield* frames(session)
+      yield* session.pushEnable(["Message"], "p0")
+      yield* Deferred.succeed(release, undefined)
+      expect(yield* events.next).toEqual(new ChatWsFrame.Connected({ pushState: Option.some("p0") }))
+      expect(yield* events.next).toMatchObject({ _tag: "StateChange", pushState: "p1" })
+      const c = yield* promise(() => connectionAt(server, 0))
+      expect(yield* promise(() => c.next())).toEqual({ "@type": "WebSocketPushEnable", dataTypes: ["Message"], pushState: "p0" })
+    }))
+
+  it.scopedLive("push enabled on a ready connection: Connected right after the enable is sent; once per session", () =>
+    Effect.gen(function*() {
+      const server = yield* serveWs({ onConnection: autoEcho })
+      const session = yield* start({ url: server.url })
+      const events = yield* frames(session)
+      yield* session.call(echo("ready"))
+      const c0 = server.connections[0]!
+      // A session used for calls only publishes nothing.
+      c0.send({ "@type": "ChatTypingEvent", chatId: "c0", senderId: "u", typing: true })
+      expect((yield* events.next)._tag).toBe("ChatTypingEvent")
+      yield* session.pushEnable(null)
+      expect(yield* events.next).toEqual(new ChatWsFrame.Connected({ pushState: Option.none() }))
+      yield* eventually(() => c0.received.length === 2)
+      expect(c0.received[1]).toEqual({ "@type": "WebSocketPushEnable", dataTypes: null })
+      // Neither enabling push again nor a reconnection publishes another Connected.
+      yield* session.pushDisable
+      yield* session.pushEnable(["Chat"])
+      c0.send({ "@type": "ChatTypingEvent", chatId: "c1", senderId: "u", typing: true })
+      expect(yield* events.next).toMatchObject({ _tag: "ChatTypingEvent", chatId: "c1" })
+      c0.socket.close(1001)
+      expect(yield* events.next).toMatchObject({ _tag: "Reconnected", attempt: 1 })
+      yield* session.call(echo("after"))
+      const c1 = server.connections[1]!
+      c1.send({ "@type": "ChatTypingEvent", chatId: "c2", senderId: "u", typing: true })
+      expect(yield* events.next).toMatchObject({ _tag: "ChatTypingEvent", chatId: "c2" })
+      expect(c1.received[0]).toEqual({ "@type": "WebSocketPushEnable", dataTypes: ["Chat"] })
+    }))
+})
+
 describe("WebSocketSession: reconnection", () => {
   it.scopedLive("fails the call in flight when the connection drops, then reconnects and emits Reconnected", () =>
     Effect.gen(function*() {
@@ -361,6 +410,7 @@ describe("WebSocketSession: reconnection", () => {
       c0.send({ "@type": "StateChange", changed: { u1: { Message: "m1" } }, pushState: "p1" })
       c0.send({ "@type": "StateChange", changed: { u1: { Chat: "c2" } }, pushState: "p2" })
       c0.send({ "@type": "StateChange", changed: { u1: { Chat: "c3" } } })
+      expect((yield* events.next)._tag).toBe("Connected")
       for (let i = 0; i < 3; i++) expect((yield* events.next)._tag).toBe("StateChange")
       c0.socket.close(1001)
       // The session is now reconnecting and the upgrade is held: a call made now must wait.
@@ -397,6 +447,7 @@ describe("WebSocketSession: reconnection", () => {
         "Request"
       ])
       expect(c0.received[1]).toEqual({ "@type": "WebSocketPushEnable", dataTypes: ["Message"], pushState: "s-initial" })
+      expect(yield* events.next).toEqual(new ChatWsFrame.Connected({ pushState: Option.some("s-initial") }))
       c0.socket.close(1001)
       expect((yield* events.next)._tag).toBe("Reconnected")
       yield* session.call(echo("after"))

@@ -3,7 +3,8 @@
  * when the session advertises chat over WebSocket (draft-atwood-jmap-chat-wss-00) and over the RFC
  * 8620 §7.3 EventSource otherwise. Either way the elements are the same {@link ChatPushEvent}s, the
  * stream reconnects by itself (resuming from the last event id or `pushState`), and it emits
- * `Reconnected` after each reconnection so consumers know to call `/changes`.
+ * `Connected` once its first connection is live and `Reconnected` after each reconnection, so
+ * consumers know when to call `/changes`.
  *
  * @since 0.1.0
  */
@@ -31,9 +32,10 @@ import * as ChatSseEvent from "./ChatSseEvent.js"
 import type * as ChatWsFrame from "./ChatWsFrame.js"
 
 /**
- * What {@link Service.events} yields, whichever transport carries it: `StateChange` (call
- * `/changes`), `Typing`, `Presence`, `Ping`, `Unknown` and `Reconnected`. Over the WebSocket the
- * elements carry no SSE `id` (`Option.none()`).
+ * What {@link Service.events} yields, whichever transport carries it: `Connected` (first, once the
+ * subscription is in place: call `/changes` once if you fetched state before), `StateChange` (call
+ * `/changes`), `Typing`, `Presence`, `Ping`, `Unknown` and `Reconnected` (call `/changes`). Over the
+ * WebSocket the elements carry no SSE `id` (`Option.none()`).
  */
 export type ChatPushEvent = ChatSseEvent.ChatSseEvent
 
@@ -154,6 +156,8 @@ export const fromWsFrame = (frame: ChatWsFrame.ChatWsFrame): Option.Option<ChatP
           error: frame.error._tag === "ParseError" ? Option.some(frame.error) : Option.none()
         }, true)
       )
+    case "Connected":
+      return Option.some(new ChatSseEvent.Connected({ lastEventId: noId, pushState: frame.pushState }, true))
     case "Reconnected":
       return Option.some(new ChatSseEvent.Reconnected({ attempt: frame.attempt, lastEventId: noId }, true))
     case "Response":
@@ -210,7 +214,8 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const overWebSocket = (options: EventsOptions) =>
     Stream.unwrapScoped(Effect.gen(function*() {
       const ws = yield* webSocket(options.schedule === undefined ? {} : { schedule: options.schedule })
-      // Subscribe before enabling push so that no frame is missed.
+      // Subscribe before enabling push so that no frame is missed, Connected included; push before
+      // the chat stream, so that Connected comes before any ephemeral event.
       const frames = yield* ws.subscribe
       yield* ws.pushEnable(options.types === undefined || options.types.length === 0 ? null : options.types, options.pushState)
       const chatStream = options.chatStream ?? defaultChatStream

@@ -2,7 +2,8 @@
  * The events of a JMAP Chat EventSource (RFC 8620 §7.3; draft-atwood-jmap-chat-00 §Push, spec-digest
  * §4.1) as a tagged union: `state` → {@link StateChange}, `typing` → {@link Typing}, `presence` →
  * {@link Presence}, `ping` → {@link Ping}, anything else or anything malformed → {@link Unknown} (a bad
- * event never ends the stream), plus {@link Reconnected}, emitted by the resilient stream after it
+ * event never ends the stream), plus {@link Connected}, emitted by the resilient stream when its
+ * first connection is live (call `/changes` once), and {@link Reconnected}, emitted after it
  * reconnected (call `/changes`, clear typing indicators, re-fetch presence).
  *
  * Each event carries `id`: the EventSource's last event id when it was dispatched (WHATWG
@@ -68,6 +69,30 @@ export class Unknown extends Schema.TaggedClass<Unknown>("effect-jmap-chat/ChatS
 }) {}
 
 /**
+ * The stream's first connection is live: from here on every state change is pushed. Over the
+ * EventSource the server has answered the request with an event stream; over the WebSocket the
+ * first `WebSocketPushEnable` has been sent (see `ChatWsFrame.Connected`). It comes once, before any
+ * `StateChange` of the stream; every later connection gives {@link Reconnected} instead.
+ *
+ * A consumer that fetched state before opening the stream calls `/changes` once on it: that closes
+ * the window between its fetch and the subscription, in which a change would have gone unnoticed.
+ * `lastEventId` (EventSource) or `pushState` (WebSocket) is the point the stream started from:
+ * `None` for a fresh start, and always `None` for the other transport.
+ *
+ * Always emitted, not opt-in. The element type is the contract: an opt-in flag would either keep
+ * `Connected` in the union while not emitting it by default (so exhaustive switches break all the
+ * same, for an element that never comes) or need conditional types on every push API. A `switch`
+ * with a `default` branch (as in the README) needs no change; an exhaustive one stops compiling
+ * exactly where the new case needs a decision; code counting elements sees one more, first. Without
+ * it, a consumer cannot tell when the subscription is in place, so the race-free way should be the
+ * default one (and this package is 0.x).
+ */
+export class Connected extends Schema.TaggedClass<Connected>("effect-jmap-chat/ChatSseEvent/Connected")("Connected", {
+  lastEventId: id,
+  pushState: Schema.OptionFromSelf(Schema.String)
+}) {}
+
+/**
  * The stream reconnected (after an end of stream or a transport error) and resumed from
  * `lastEventId`. Events may have been missed if the server does not honour `Last-Event-ID`, and
  * ephemeral events are never replayed: call `/changes`, clear typing indicators, re-fetch presence.
@@ -79,7 +104,7 @@ export class Reconnected extends Schema.TaggedClass<Reconnected>("effect-jmap-ch
 ) {}
 
 /** Any element of a chat EventSource stream. */
-export const ChatSseEvent = Schema.Union(StateChange, Typing, Presence, Ping, Unknown, Reconnected).annotations({
+export const ChatSseEvent = Schema.Union(StateChange, Typing, Presence, Ping, Unknown, Connected, Reconnected).annotations({
   identifier: "ChatSseEvent"
 })
 /** @see {@link ChatSseEvent} */

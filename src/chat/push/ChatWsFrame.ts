@@ -4,8 +4,8 @@
  * {@link RequestError}, {@link StateChange}, {@link ChatTypingEvent}, {@link ChatPresenceEvent},
  * {@link Unknown} (an unknown `@type`, which RFC 8887 and the WSS draft say to ignore, or a known one
  * that did not decode), {@link Invalid} (a frame that is not a JSON object: invalid JSON text or a
- * binary frame; the connection stays open) and {@link Reconnected}, emitted by the resilient session
- * after it reconnected.
+ * binary frame; the connection stays open), and {@link Connected} and {@link Reconnected}, emitted by
+ * the resilient session when push first goes live and after each reconnection.
  *
  * Decoding ({@link decode}) is pure and total: invalid JSON is a `ParseError` in `Left`, everything
  * else is a frame. Raw payloads of unknown frames are `Redacted`: they never appear in
@@ -83,6 +83,24 @@ export class Invalid extends Schema.TaggedClass<Invalid>("effect-jmap-chat/ChatW
 }) {}
 
 /**
+ * Push is live on this session: the first `WebSocketPushEnable` has been sent on a ready
+ * connection — by that connection's startup sequence when `pushEnable` was called before it was
+ * ready, else by the `pushEnable` call itself — so no `StateChange` comes before it, and any state
+ * change from here on is pushed. `pushState` is the one that enable resumed from (`None` for none).
+ * Call `/changes` once if you fetched state before (see `ChatSseEvent.Connected`, which it maps to,
+ * for why it is always emitted rather than opt-in). The enable is sent, not acknowledged (RFC 8887
+ * has no acknowledgement): a call made on the same socket afterwards is read by the server after it,
+ * while one made over HTTP is not ordered with it on the wire.
+ *
+ * Published once per session, to the subscribers of that moment (subscribe before `pushEnable`): a
+ * later `pushEnable` (e.g. after `pushDisable`) does not repeat it, and reconnections publish
+ * {@link Reconnected}. A session used only for calls never publishes it.
+ */
+export class Connected extends Schema.TaggedClass<Connected>("effect-jmap-chat/ChatWsFrame/Connected")("Connected", {
+  pushState: Schema.OptionFromSelf(Schema.String)
+}) {}
+
+/**
  * The session reconnected after `cause` ended the previous connection; push enable and chat stream
  * enable have already been re-sent. Call `/changes` (at least for `Message`), clear typing
  * indicators and re-fetch presence: ephemeral events are never replayed. `attempt` counts the
@@ -102,6 +120,7 @@ export const ChatWsFrame = Schema.Union(
   ChatPresenceEvent,
   Unknown,
   Invalid,
+  Connected,
   Reconnected
 ).annotations({ identifier: "ChatWsFrame" })
 /** @see {@link ChatWsFrame} */

@@ -2,8 +2,8 @@
  * A resilient RFC 8620 §7.3 EventSource: an endless `Stream` of decoded events that reconnects on
  * end of stream, transport errors and (optionally) silence, resumes with `Last-Event-ID` (WHATWG
  * HTML §9.2), honours the server's `retry:` and `Retry-After` (up to `maxRetryAfter`) as floors on
- * the backoff, and emits {@link Reconnected} after each reconnection so that consumers know to call
- * `/changes`.
+ * the backoff, and emits {@link Connected} when its first connection opens and {@link Reconnected}
+ * after each reconnection, so that consumers know when to call `/changes`.
  *
  * It is transport independent: `open` performs one HTTP request (the `HttpTransport` sends
  * `Accept: text/event-stream`, `Last-Event-ID` and credentials, and checks the status and
@@ -23,6 +23,18 @@ import { HttpError, InvalidArgument, RateLimited, SseFrameTooLarge, UnexpectedRe
 import * as SseDecoder from "./SseDecoder.js"
 
 /**
+ * Emitted first on the first connection that opens (the server answered with an event stream, so
+ * the subscription is in place): the stream is live from here. `lastEventId` is the id it started
+ * from (the `lastEventId` option). A consumer that fetched state before opening the stream calls
+ * `/changes` once on it: that closes the window between its fetch and the subscription, in which a
+ * change would have gone unnoticed. Failed attempts before it emit nothing; every later connection
+ * emits {@link Reconnected} instead. Always emitted (not opt-in): see `ChatSseEvent.Connected`.
+ */
+export class Connected extends Data.TaggedClass("Connected")<{
+  readonly lastEventId: Option.Option<string>
+}> {}
+
+/**
  * Emitted first on every reconnected connection: events may have been missed (the server may not
  * honour `Last-Event-ID`), so re-sync with `/changes`. `attempt` counts reconnections (1, 2, …);
  * `lastEventId` is the id the connection resumed from.
@@ -31,6 +43,9 @@ export class Reconnected extends Data.TaggedClass("Reconnected")<{
   readonly attempt: number
   readonly lastEventId: Option.Option<string>
 }> {}
+
+/** An element of the resilient stream: an event, or where a connection began. */
+export type Element = SseDecoder.SseEvent | Connected | Reconnected
 
 /** Why a connection ended; the input of the reconnect `Schedule`. */
 export type Disconnect<E> =
@@ -144,9 +159,10 @@ class IdleTimeout {
 const endOfStream: Disconnect<never> = { _tag: "EndOfStream" }
 
 /**
- * The resilient event stream: {@link SseDecoder.SseEvent}s, with a {@link Reconnected} before the
- * events of every connection opened after the first one (failed attempts emit nothing). No event is lost or duplicated across a reconnection
- * when the server honours `Last-Event-ID` (the id sent is the one of the last event delivered).
+ * The resilient event stream: {@link SseDecoder.SseEvent}s, with a {@link Connected} before the
+ * events of the first connection that opens and a {@link Reconnected} before those of every later
+ * one (failed attempts emit nothing). No event is lost or duplicated across a reconnection when the
+ * server honours `Last-Event-ID` (the id sent is the one of the last event delivered).
  *
  * Fails with `InvalidArgument` for a bad `maxFrameBytes`, with `SseFrameTooLarge`, with a
  * non-retryable error of `open` or the body (e.g. `AuthFailed`), with a `RateLimited` or `HttpError`
@@ -155,7 +171,7 @@ const endOfStream: Disconnect<never> = { _tag: "EndOfStream" }
  */
 export const make = <E, R = never>(
   options: Options<E, R>
-): Stream.Stream<SseDecoder.SseEvent | Reconnected, E | SseFrameTooLarge | InvalidArgument, R> => {
+): Stream.Stream<Element, E | SseFrameTooLarge | InvalidArgument, R> => {
   if (!(Number.isSafeInteger(options.maxFrameBytes) && options.maxFrameBytes > 0)) {
     return Stream.fail(new InvalidArgument({ description: "EventSourceStream: maxFrameBytes must be a positive integer" }))
   }
@@ -183,7 +199,7 @@ export const make = <E, R = never>(
 
     const connection = () =>
       Stream.unwrapScoped(Effect.map(options.open(lastEventId), (body) => {
-        const reconnected = opened ? new Reconnected({ attempt: ++reconnects, lastEventId }) : undefined
+        const first = opened ? new Reconnected({ attempt: ++reconnects, lastEventId }) : new Connected({ lastEventId })
         opened = true
         const bytes = idleTimeout === undefined
           ? body
@@ -193,7 +209,7 @@ export const make = <E, R = never>(
             SseDecoder.toChannel<E | IdleTimeout>(maxFrameBytes, { lastEventId, retry, onDecoder: (d) => decoder = d })
           )
         )
-        return reconnected === undefined ? events : Stream.concat(Stream.succeed(reconnected), events)
+        return Stream.concat(Stream.succeed(first), events)
       })).pipe(
         Stream.catchAll((error): Stream.Stream<never> => {
           outcome = error instanceof IdleTimeout
@@ -204,7 +220,7 @@ export const make = <E, R = never>(
       )
 
     const next: Effect.Effect<
-      Stream.Stream<SseDecoder.SseEvent | Reconnected, never, R>,
+      Stream.Stream<Element, never, R>,
       Option.Option<E | SseFrameTooLarge>,
       R
     > = Effect.suspend(() => {

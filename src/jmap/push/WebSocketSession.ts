@@ -12,7 +12,9 @@
  *   pings) and a pong deadline; reconnection on any close, error or silence with a `Schedule` (reset
  *   after a connection that received something). After each reconnect, BEFORE any queued call, the
  *   session re-sends `WebSocketPushEnable` with the last `pushState` seen in a `StateChange` and the
- *   current `ChatStreamEnable` (WSS guide startup sequence), then emits `Reconnected`. Calls in
+ *   current `ChatStreamEnable` (WSS guide startup sequence), then emits `Reconnected`. `Connected`
+ *   is emitted once, right after push first goes live (the first `WebSocketPushEnable` sent on a
+ *   ready connection), so that a consumer knows when to call `/changes` once. Calls in
  *   flight when a connection ends fail with that connection's `WebSocketError` (they are never
  *   silently re-sent: a `/set` may have been applied); calls made while reconnecting wait and go
  *   out on the next connection.
@@ -109,15 +111,19 @@ export interface WebSocketSession<E = never> {
   readonly url: string
   /**
    * Every frame not consumed by `call` (push, ephemeral events, unmatched responses, `Unknown`,
-   * `Invalid`) and a `Reconnected` after each reconnection. Subscribes when run; each run gets
-   * every frame from then on. Ends when the session's scope closes; fails when the session ends.
+   * `Invalid`), a `Connected` when push first goes live and a `Reconnected` after each
+   * reconnection. Subscribes when run; each run gets every frame from then on. Ends when the
+   * session's scope closes; fails when the session ends.
    */
   readonly events: Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>
   /** Subscribes now, consumes later (subscribe before `pushEnable` to miss nothing). */
   readonly subscribe: Effect.Effect<Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>, never, Scope.Scope>
   /** Sends an RFC 8620 Request (RFC 8887 §4.3.1) and awaits its Response. */
   readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, CallError<E>>
-  /** `WebSocketPushEnable` (`null` = all types), now and after every reconnect (then with the last `pushState`). */
+  /**
+   * `WebSocketPushEnable` (`null` = all types), now and after every reconnect (then with the last
+   * `pushState`). The first one sent on a ready connection publishes `Connected`.
+   */
   readonly pushEnable: (dataTypes: ReadonlyArray<string> | null, pushState?: string) => Effect.Effect<void, SessionError<E>>
   /** `WebSocketPushDisable`; not re-sent after reconnects (push is off on a new connection). */
   readonly pushDisable: Effect.Effect<void, SessionError<E>>
@@ -241,6 +247,8 @@ export const make = <E = never>(
     let lastPushState: Option.Option<string> = Option.none()
     let nextId = 0
     let reconnects = 0
+    // `Connected` was published: push went live once.
+    let pushLive = false
 
     const publish = (frame: ChatWsFrame.ChatWsFrame): void => {
       for (const mailbox of subscribers) {
@@ -267,9 +275,22 @@ export const make = <E = never>(
       }
     }
 
-    const sendFrame = (connection: Connection<E>, frame: { readonly "@type": string }): void => {
+    const sendFrame = (connection: Connection<E>, frame: { readonly "@type": string }): boolean => {
       const text = encodeFrame(frame)
-      if (Either.isRight(text)) send(connection, text.right)
+      return Either.isRight(text) && send(connection, text.right)
+    }
+
+    // Sends a WebSocketPushEnable; the first one sent publishes Connected (if it could not be sent,
+    // the connection is ending, and the next one's startup sends it again).
+    const sendPushEnable = (
+      connection: Connection<E>,
+      dataTypes: ReadonlyArray<string> | null,
+      pushState: Option.Option<string>
+    ): void => {
+      if (sendFrame(connection, pushEnableFrame(dataTypes, pushState)) && !pushLive) {
+        pushLive = true
+        publish(new ChatWsFrame.Connected({ pushState }, true))
+      }
     }
 
     const pushEnableFrame = (dataTypes: ReadonlyArray<string> | null, pushState: Option.Option<string>) =>
@@ -346,10 +367,11 @@ export const make = <E = never>(
     // ---- the startup sequence, run once the socket is open ----
     const startup = (connection: Connection<E>, previous: WebSocketError | undefined) =>
       control.withPermits(1)(Effect.sync(() => {
-        if (wantedPush !== undefined) sendFrame(connection, pushEnableFrame(wantedPush.dataTypes, lastPushState))
+        if (wantedPush !== undefined) sendPushEnable(connection, wantedPush.dataTypes, lastPushState)
         if (wantedChat !== undefined) sendFrame(connection, wantedChat)
         state = { _tag: "Ready", connection }
         ready.unsafeOpen()
+        // A Connected published just above (push went live on this connection) comes first.
         if (previous !== undefined) {
           publish(new ChatWsFrame.Reconnected({ attempt: ++reconnects, cause: previous }, true))
         }
@@ -635,9 +657,7 @@ export const make = <E = never>(
         control.withPermits(1)(whenActive(() => {
           wantedPush = { dataTypes: dataTypes === null ? null : [...dataTypes] }
           if (pushState !== undefined) lastPushState = Option.some(pushState)
-          if (state._tag === "Ready") {
-            sendFrame(state.connection, pushEnableFrame(wantedPush.dataTypes, Option.fromNullable(pushState)))
-          }
+          if (state._tag === "Ready") sendPushEnable(state.connection, wantedPush.dataTypes, Option.fromNullable(pushState))
         })),
       pushDisable: control.withPermits(1)(whenActive(() => {
         wantedPush = undefined

@@ -3,10 +3,11 @@
  * ChatClient calls over the WebSocket, and recovery after the server restarts.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Duration, Effect, Fiber, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, Context, Duration, Effect, Fiber, Layer, Option, Queue, Schedule, Stream } from "effect"
 import * as Auth from "../../../src/jmap/Auth.js"
 import * as ChatClient from "../../../src/chat/ChatClient.js"
 import * as ChatPush from "../../../src/chat/push/ChatPush.js"
+import * as ChatSseEvent from "../../../src/chat/push/ChatSseEvent.js"
 import * as NodeChat from "../../../src/node/NodeChat.js"
 import { ChatServer } from "../../../src/testing/index.js"
 
@@ -42,6 +43,48 @@ for (const via of ["websocket", "eventsource"] as const) {
         expect(state?._tag === "StateChange" && Object.values(state.changed)[0]).toHaveProperty("Message")
         const typing = seen.at(-1)
         expect(typing).toMatchObject({ _tag: "Typing", chatId: chat.id, senderId: server.user("alice").userId, typing: true })
+      }), 30_000)
+
+    it.scopedLive("yields Connected first, in the same class, with the resume point it started from", () =>
+      Effect.gen(function*() {
+        const server = yield* ChatServer.make()
+        const bob = yield* stackFor(server, "bob")
+        const resume = via === "websocket" ? { pushState: "0" } : { lastEventId: "0" }
+        const first = yield* bob.push.events({ via, schedule: fast, ...resume }).pipe(Stream.runHead)
+        expect(first).toEqual(Option.some(
+          via === "websocket"
+            ? new ChatSseEvent.Connected({ lastEventId: Option.none(), pushState: Option.some("0") })
+            : new ChatSseEvent.Connected({ lastEventId: Option.some("0"), pushState: Option.none() })
+        ))
+        const fresh = yield* bob.push.events({ via, schedule: fast }).pipe(Stream.runHead)
+        expect(fresh).toEqual(Option.some(new ChatSseEvent.Connected({ lastEventId: Option.none(), pushState: Option.none() })))
+      }), 30_000)
+
+    it.scopedLive("fetch, then push: /changes on Connected finds what changed in between, and later changes are pushed", () =>
+      Effect.gen(function*() {
+        const server = yield* ChatServer.make()
+        const alice = yield* stackFor(server, "alice")
+        const bob = yield* stackFor(server, "bob")
+        const chat = yield* alice.client.Chat.createOne({ kind: "direct", contactId: server.user("bob").userId })
+        // bob's first load, then a message he will never be pushed: the stream is not open yet.
+        const loaded = (yield* bob.client.Message.get({ ids: ["none"] })).state
+        yield* alice.client.Message.send({ chatId: chat.id, body: "before the stream" })
+        const queue = yield* Queue.unbounded<ChatPush.ChatPushEvent>()
+        yield* bob.push.events({ via, types: ["Message"], schedule: fast }).pipe(
+          Stream.runForEach((e) => Queue.offer(queue, e)),
+          Effect.forkScoped
+        )
+        expect((yield* Queue.take(queue))._tag).toBe("Connected")
+        const caughtUp = yield* bob.client.Message.sync({ sinceState: loaded })
+        expect(caughtUp.created.map((m) => m.body)).toEqual(["before the stream"])
+        yield* alice.client.Message.send({ chatId: chat.id, body: "after Connected" })
+        const pushed = yield* Queue.take(queue).pipe(
+          Effect.repeat({ until: (e) => e._tag === "StateChange" }),
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("no StateChange after Connected") })
+        )
+        expect(pushed._tag === "StateChange" && Object.values(pushed.changed)[0]).toHaveProperty("Message")
+        const next = yield* bob.client.Message.sync({ sinceState: caughtUp.newState })
+        expect(next.created.map((m) => m.body)).toEqual(["after Connected"])
       }), 30_000)
 
     it.scopedLive("reconnects after the server restarts and says so", () =>
