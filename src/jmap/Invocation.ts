@@ -131,32 +131,91 @@ export const jsonProblem = (value: unknown, path = "", ancestors = new Set<objec
 }
 
 /**
+ * How a method call is prepared: an `Either` when its guards and builder are pure, or an effect
+ * when building it reads a service — e.g. the `Clock` for a default timestamp, so that `TestClock`
+ * controls it. Either way a refused input is an `InvalidArgument`, before any I/O.
+ */
+export type Preparation<A, E = never> = Effect.Effect<Invocation<A, E>, InvalidArgument>
+
+interface Entry {
+  readonly callId: string
+  invocation: Invocation<unknown, unknown>
+  problem: InvalidArgument | undefined
+  /** The effect that prepares the call, until {@link Batch.prepare} has run it. */
+  effect: Preparation<unknown, unknown> | undefined
+  /** References to this call handed out before its method name was known. */
+  readonly refs: Array<{ resultOf: string; name: string; path: string }>
+}
+
+const notJson = (invocation: Invocation<unknown, unknown>): InvalidArgument | undefined => {
+  const problem = jsonProblem(invocation.arguments)
+  return problem === undefined
+    ? undefined
+    : new InvalidArgument({ description: `${invocation.method}: ${problem}, which is not JSON` })
+}
+
+/**
  * Collects invocations for one Request. Call ids are `r1`, `r2`, … in order; a failed
- * preparation, or arguments that are not JSON, fail the whole batch before any I/O.
+ * preparation, or arguments that are not JSON, fail the whole batch before any I/O. Calls
+ * prepared by an effect are built by {@link Batch.prepare}, which {@link batch} runs before the
+ * Request is built; until then their `method` is not known.
  */
 export class Batch {
-  private readonly entries: Array<Pending<unknown, unknown>> = []
-  private problem: InvalidArgument | undefined
+  private readonly entries: Array<Entry> = []
 
   /** Adds a prepared invocation (or the `InvalidArgument` its guards produced). */
-  add<A, E>(prepared: Either.Either<Invocation<A, E>, InvalidArgument>): Pending<A, E> {
+  add<A, E>(prepared: Preparation<A, E>): Pending<A, E> {
     const callId = `r${this.entries.length + 1}`
-    const invocation: Invocation<A, E> = Either.isRight(prepared) ? prepared.right : failed(prepared.left)
-    if (Either.isLeft(prepared)) this.problem ??= prepared.left
-    else {
-      const problem = jsonProblem(invocation.arguments)
-      if (problem !== undefined) {
-        this.problem ??= new InvalidArgument({ description: `${invocation.method}: ${problem}, which is not JSON` })
-      }
+    const pure = Either.isEither(prepared) ? prepared as Either.Either<Invocation<A, E>, InvalidArgument> : undefined
+    const invocation: Invocation<unknown, unknown> = pure === undefined
+      ? unprepared
+      : Either.isRight(pure)
+      ? pure.right
+      : failed(pure.left)
+    const entry: Entry = {
+      callId,
+      invocation,
+      problem: pure === undefined ? undefined : Either.isLeft(pure) ? pure.left : notJson(invocation),
+      effect: pure === undefined ? prepared as Preparation<unknown, unknown> : undefined,
+      refs: []
     }
     const pending: Pending<A, E> = {
       callId,
-      method: invocation.method,
-      ref: (path) => ({ resultOf: callId, name: invocation.method, path }),
-      invocation
+      get method() {
+        return entry.invocation.method
+      },
+      ref: (path) => {
+        const ref = { resultOf: callId, name: entry.invocation.method, path }
+        if (entry.effect !== undefined) entry.refs.push(ref)
+        return ref
+      },
+      get invocation() {
+        return entry.invocation as Invocation<A, E>
+      }
     }
-    this.entries.push(pending as Pending<unknown, unknown>)
+    this.entries.push(entry)
     return pending
+  }
+
+  /** Runs the effects that prepare calls, in order; a refused one fails the batch like a pure guard. */
+  get prepare(): Effect.Effect<void> {
+    return Effect.forEach(this.entries, (entry) => {
+      const effect = entry.effect
+      if (effect === undefined) return Effect.void
+      return Effect.match(effect, {
+        onFailure: (error) => {
+          entry.invocation = failed(error)
+          entry.problem = error
+        },
+        onSuccess: (invocation) => {
+          entry.invocation = invocation
+          entry.problem = notJson(invocation)
+          for (const ref of entry.refs) ref.name = invocation.method
+        }
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        entry.effect = undefined
+      })))
+    }, { discard: true })
   }
 
   /** The number of calls added so far. */
@@ -164,15 +223,22 @@ export class Batch {
     return this.entries.length
   }
 
-  /** The first guard failure of the calls added, if any. */
+  /** The first guard failure of the calls added (in order), if any. */
   get failure(): InvalidArgument | undefined {
-    return this.problem ??
-      (this.entries.length === 0 ? new InvalidArgument({ description: "batch: no method calls added" }) : undefined)
+    if (this.entries.length === 0) return new InvalidArgument({ description: "batch: no method calls added" })
+    for (const entry of this.entries) {
+      if (entry.problem !== undefined) return entry.problem
+      if (entry.effect !== undefined) {
+        return new InvalidArgument({ description: `batch: call ${entry.callId} was prepared by an effect that has not run` })
+      }
+    }
+    return undefined
   }
 
   /** The Request for `accountId` (needed only when some call is account-scoped), or the first problem. */
   build(accountId: Id | undefined): Either.Either<JmapRequest, InvalidArgument> {
-    if (this.failure !== undefined) return Either.left(this.failure)
+    const failure = this.failure
+    if (failure !== undefined) return Either.left(failure)
     const builder = RequestBuilder.make()
     for (const { callId, invocation } of this.entries) {
       const args = invocation.accountScoped ? { accountId, ...invocation.arguments } : invocation.arguments
@@ -194,6 +260,10 @@ const failed = (error: InvalidArgument): Invocation<never> => ({
   accountScoped: false,
   decode: () => Either.left(error) as unknown as Either.Either<never, ParseError>
 })
+
+const unprepared: Invocation<never> = failed(
+  new InvalidArgument({ description: "a call prepared by an effect is read before the batch ran it" })
+)
 
 /** The result of `pending` in `response`: the seed's error-wins rule, then the invocation's decoder. */
 export const resultOf = <A, E>(
@@ -224,6 +294,7 @@ export const batch = <E, R>(
     const b = new Batch()
     const shape = f(b)
     return Effect.gen(function*() {
+      yield* b.prepare
       if (b.failure !== undefined) return yield* b.failure
       const accountId = b.needsAccount ? yield* executor.accountId : undefined
       const request = yield* b.build(accountId)
@@ -247,6 +318,6 @@ const mapResults = (shape: unknown, f: (p: Pending<unknown, unknown>) => unknown
 /** Sends one prepared invocation as a single-invocation Request with call id {@link CALL_ID}. */
 export const run = <E, A, EA>(
   executor: Executor<E>,
-  prepared: Either.Either<Invocation<A, EA>, InvalidArgument>
+  prepared: Preparation<A, EA>
 ): Effect.Effect<A, E | EA | InvalidArgument | ResultError> =>
   Effect.flatten(batch(executor, (b) => b.add(prepared)))

@@ -5,8 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Either } from "effect"
-import type { InvalidArgument, RateLimited, UnexpectedResponse } from "../../jmap/Errors.js"
+import type { RateLimited, UnexpectedResponse } from "../../jmap/Errors.js"
 import type * as Invocation from "../../jmap/Invocation.js"
 import type {
   ChangesResponse,
@@ -82,9 +81,14 @@ export interface Interpretation {
 /** `F` applied to `A` and `E`. */
 export type Apply<F extends Interpretation, A, E> = (F & { readonly A: A; readonly E: E })["Out"]
 
-/** The pure reading: the prepared invocation, or the `InvalidArgument` of a guard. */
+/**
+ * The prepared reading: the invocation, or the `InvalidArgument` of a guard. Pure (an `Either`)
+ * except where building the call reads Effect's `Clock` — `Message.create` without `sentAt`, and
+ * `Message.update` adding a reaction without `sentAt` — which is an `Effect` (so `TestClock`
+ * controls the timestamp).
+ */
 export interface Prepared extends Interpretation {
-  readonly Out: Either.Either<Invocation.Invocation<this["A"], this["E"]>, InvalidArgument>
+  readonly Out: Invocation.Preparation<this["A"], this["E"]>
 }
 
 /** The batch reading: a call added to a batch, whose result is read after the Request. */

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Either, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import type { InvalidArgument } from "../../jmap/Errors.js"
 import { UnsignedInt, UTCDate } from "../../jmap/Primitives.js"
 import { ChannelPermission } from "../Chat.js"
@@ -17,7 +17,7 @@ import { BodyType, ChatMemberRole, Permission, Presence, ReadDisposition } from 
 import { BroadcastMention, Mention } from "../Message.js"
 import { ChatPushInput } from "./Inputs.js"
 import { firstOf, type Guard, idList, invalid, nonEmpty } from "./internal/guards.js"
-import { clearable, inputMap, now, optional } from "./internal/schema.js"
+import { clearable, flatMapPrepared, inputMap, now, optional } from "./internal/schema.js"
 
 /** A JSON PatchObject (RFC 8620 §5.3) as sent. */
 export type PatchObject = Readonly<Record<string, unknown>>
@@ -49,7 +49,7 @@ export const ChatPatch = Schema.Struct({
 /** @see {@link ChatPatch} */
 export type ChatPatch = typeof ChatPatch.Type
 
-/** A reaction to add (core draft §Reaction); `sentAt` defaults to now. */
+/** A reaction to add (core draft §Reaction); `sentAt` defaults to the current time of Effect's `Clock`. */
 export const ReactionInput = Schema.Struct({
   emoji: Schema.String,
   customEmojiId: optional(Schema.String),
@@ -248,11 +248,22 @@ export const encodeChatPatch = (where: string, patch: ChatPatch): Either.Either<
 
 const pointerSpecial = /[/~]/
 
-/** The wire form of a {@link MessagePatch}: each reaction becomes a `reactions/<id>` key. */
-export const encodeMessagePatch = (where: string, patch: MessagePatch): Either.Either<PatchObject, InvalidArgument> => {
+/**
+ * The wire form of a {@link MessagePatch}: each reaction becomes a `reactions/<id>` key. A reaction
+ * without `sentAt` gets the current time of Effect's `Clock` (so `TestClock` controls it); without
+ * one to stamp, the result is pure (an `Either`).
+ */
+export const encodeMessagePatch = (where: string, patch: MessagePatch): Effect.Effect<PatchObject, InvalidArgument> => {
   const { reactions = {}, ...rest } = patch
   const ids = Object.keys(reactions)
-  return result(
+  const encode = (at: string | undefined) => {
+    const out = present(rest)
+    for (const [id, reaction] of Object.entries(reactions)) {
+      out[`reactions/${id}`] = reaction === null ? null : { ...reaction, sentAt: reaction.sentAt ?? at }
+    }
+    return out
+  }
+  const checked = result(
     firstOf(
       ids.includes("") ? invalid(where, "sender_reaction_id may not be empty") : undefined,
       ids.some((id) => pointerSpecial.test(id))
@@ -265,14 +276,10 @@ export const encodeMessagePatch = (where: string, patch: MessagePatch): Either.E
         ? invalid(where, "custom_emoji_id may not be empty")
         : undefined
     ),
-    () => {
-      const out = present(rest)
-      for (const [id, reaction] of Object.entries(reactions)) {
-        out[`reactions/${id}`] = reaction === null ? null : { ...reaction, sentAt: reaction.sentAt ?? now() }
-      }
-      return out
-    }
+    () => ({})
   )
+  const stamp = Object.values(reactions).some((r) => r !== null && r.sentAt === undefined)
+  return flatMapPrepared(checked, () => stamp ? Effect.map(now, encode) : Either.right(encode(undefined)))
 }
 
 const spaceListKeys = [

@@ -1,16 +1,18 @@
 /**
- * Every JMAP Chat method as a pure function from a typed input to a prepared invocation
- * (`ChatApis<Prepared>`), built from a table: one RFC 8620 §5 {@link DataTypes descriptor} per data
- * type, and per type which generic builders apply (get / changes / query / create / update /
- * destroy) with their filters, patches and guards. Only `Chat/typing`, `Space/join`, the blob2
- * methods and the account-less `PushSubscription/*` are written out.
+ * Every JMAP Chat method as a function from a typed input to a prepared invocation
+ * (`ChatApis<Prepared>`): pure, except that a default timestamp is read from Effect's `Clock`
+ * (`Message.create` without `sentAt`, a reaction without `sentAt`). Built from a table: one
+ * RFC 8620 §5 {@link DataTypes descriptor} per data type, and per type which generic builders apply
+ * (get / changes / query / create / update / destroy) with their filters, patches and guards.
+ * Only `Chat/typing`, `Space/join`, the blob2 methods and the account-less `PushSubscription/*`
+ * are written out.
  *
  * Inputs are decoded with their schemas and checked by the guards of seed-api §2.5 before anything
  * is built, so a bad input is an `InvalidArgument` and no request is sent.
  *
  * @since 0.1.0
  */
-import { Duration, Either, Redacted, type Schema } from "effect"
+import { Duration, Effect, Either, Redacted, type Schema } from "effect"
 import { ulid } from "ulid"
 import { type InvalidArgument, RateLimited, UnexpectedResponse } from "../../jmap/Errors.js"
 import * as Invocation from "../../jmap/Invocation.js"
@@ -63,7 +65,7 @@ import * as Patches from "./Patches.js"
 import { PushSubscriptionGetResponse, PushSubscriptionSetResponse } from "./PushSubscription.js"
 import { BlobConvertResponse, BlobLookupResponse, SpaceJoinResponse, TypingResponse } from "./Responses.js"
 import { firstOf, type Guard, idList, invalid, nonEmpty, seedName, validate } from "./internal/guards.js"
-import { now, own, present } from "./internal/schema.js"
+import { flatMapPrepared, mapPrepared, now, own, present } from "./internal/schema.js"
 
 const { blob2, chat, chatPush, quota } = CapabilityUri
 
@@ -92,7 +94,7 @@ export const DataTypes = {
 export type DataTypeName = keyof typeof DataTypes
 
 type Type = StandardMethods.DataType<any>
-type Prep<A = unknown, E = unknown> = Either.Either<Invocation.Invocation<A, E>, InvalidArgument>
+type Prep<A = unknown, E = unknown> = Invocation.Preparation<A, E>
 type Method = (input?: unknown) => Prep
 
 const withoutClientId = <C extends { readonly clientId?: string }>(c: C): Record<string, unknown> => {
@@ -195,12 +197,12 @@ export const creationId = (clientId: string | undefined): string =>
 const create = <C extends { readonly clientId?: string }>(
   type: Type,
   schema: Schema.Schema<C, any, never>,
-  toObject: (where: string, input: C) => Either.Either<Record<string, unknown>, InvalidArgument>
+  toObject: (where: string, input: C) => Effect.Effect<Record<string, unknown>, InvalidArgument>
 ): Method => {
   const where = seedName(type.name, "create")
   return (input) =>
-    Either.flatMap(validate(where, schema, input), (c) =>
-      Either.map(toObject(where, c), (object) => {
+    flatMapPrepared(validate(where, schema, input), (c) =>
+      mapPrepared(toObject(where, c), (object) => {
         const id = creationId(c.clientId)
         return StandardMethods.set(type, { create: { [id]: object } })
       }))
@@ -221,13 +223,13 @@ const plainCreate = <C extends { readonly clientId?: string }>(
 const update = <P>(
   type: Type,
   patch: Schema.Schema<P, any, never>,
-  encode: (where: string, patch: P) => Either.Either<Patches.PatchObject, InvalidArgument>
+  encode: (where: string, patch: P) => Effect.Effect<Patches.PatchObject, InvalidArgument>
 ): Method => {
   const where = seedName(type.name, "update")
   const schema = UpdateInput(patch)
   return (input) =>
-    Either.flatMap(validate(where, schema, input, (i) => nonEmpty(where, "id", i.id)), (i) =>
-      Either.map(encode(where, i.patch), (object) => StandardMethods.set(type, { update: { [i.id]: object } })))
+    flatMapPrepared(validate(where, schema, input, (i) => nonEmpty(where, "id", i.id)), (i) =>
+      mapPrepared(encode(where, i.patch), (object) => StandardMethods.set(type, { update: { [i.id]: object } })))
 }
 
 const destroy = (type: Type): Method => {
@@ -274,8 +276,9 @@ const messageCreate = create(DataTypes.Message, MessageCreateInput, (where, c) =
     nonEmpty(where, "threadRootId", c.threadRootId)
   )
   if (failure !== undefined) return Either.left(failure)
-  const { body, bodyType = "text/plain", chatId, sentAt = now(), ...rest } = c
-  return Either.right({ chatId, body, bodyType, sentAt, ...withoutClientId(rest) })
+  const { body, bodyType = "text/plain", chatId, sentAt, ...rest } = c
+  const object = (at: string) => ({ chatId, body, bodyType, sentAt: at, ...withoutClientId(rest) })
+  return sentAt === undefined ? Effect.map(now, object) : Either.right(object(sentAt))
 })
 
 const chatCreate = create(DataTypes.Chat, ChatCreateInput, (where, c) => {
@@ -430,7 +433,7 @@ export const Requests: ChatApis<Prepared> = {
           : undefined
     }),
     create: (input: unknown) =>
-      Either.map(messageCreate(input), (invocation) =>
+      mapPrepared(messageCreate(input), (invocation) =>
         Invocation.flatMap(
           invocation as Invocation.Invocation<SetResponse<unknown, unknown>>,
           failOnRateLimited(Object.keys(invocation.arguments["create"] as object)[0]!)

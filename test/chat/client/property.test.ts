@@ -4,7 +4,7 @@
  * match the method's wire shape (RFC 8620 §5 for the standard methods). Untyped garbage never throws.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
+import { Arbitrary, Effect, Either, FastCheck as fc, Schema } from "effect"
 import * as Inputs from "../../../src/chat/client/Inputs.js"
 import * as Patches from "../../../src/chat/client/Patches.js"
 import { Requests } from "../../../src/chat/client/Requests.js"
@@ -55,14 +55,14 @@ const ReactionKeys = StandardMethods.SetRequest.pipe(
 interface Case {
   readonly name: string
   readonly input: Schema.Schema<any, any, never>
-  readonly method: (input: unknown) => Either.Either<Invocation.Invocation<unknown, unknown>, InvalidArgument>
+  readonly method: (input: unknown) => Invocation.Preparation<unknown, unknown>
   readonly wire: string
   readonly args: Schema.Schema<any, any, never>
   readonly raw?: (args: Record<string, any>) => boolean
   readonly accountless?: boolean
 }
 
-type Api = Record<string, Record<string, (input: unknown) => Either.Either<Invocation.Invocation<unknown, unknown>, InvalidArgument>>>
+type Api = Record<string, Record<string, (input: unknown) => Invocation.Preparation<unknown, unknown>>>
 const api = Requests as unknown as Api
 const m = (ns: string, name: string) => api[ns]![name]!
 
@@ -178,7 +178,11 @@ const toRequest = (prepared: Either.Either<Invocation.Invocation<unknown, unknow
 
 /** Checks one outcome; returns whether a request was produced. */
 const check = (c: Case, input: unknown): boolean => {
-  const prepared = c.method(input)
+  const preparation = c.method(input)
+  // Preparations that read the Clock (a default sentAt) are effects; all others are pure.
+  const prepared: Either.Either<Invocation.Invocation<unknown, unknown>, InvalidArgument> = Either.isEither(preparation)
+    ? preparation as Either.Either<Invocation.Invocation<unknown, unknown>, InvalidArgument>
+    : Effect.runSync(Effect.either(preparation))
   if (Either.isLeft(prepared)) {
     expect(prepared.left).toBeInstanceOf(InvalidArgument)
     expect(prepared.left.description.length).toBeGreaterThan(0)

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { Schema } from "effect"
+import { Clock, Effect, Either, Schema } from "effect"
 
 /** An optional property that must be left out rather than set to `undefined`. */
 export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
@@ -30,5 +30,26 @@ export const own = <V>(map: { readonly [key: string]: V } | null | undefined, ke
 export const present = (o: object): Record<string, unknown> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 
-/** The current time as an RFC 8620 UTCDate, without fractional seconds. */
-export const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z")
+/** `millis` (since the epoch) as an RFC 8620 UTCDate, without fractional seconds. */
+export const utcDate = (millis: number): string => new Date(millis).toISOString().replace(/\.\d+Z$/, "Z")
+
+/** The current time of Effect's `Clock` (so `TestClock` controls it) as an RFC 8620 UTCDate. */
+export const now: Effect.Effect<string> = Effect.map(Clock.currentTimeMillis, utcDate)
+
+/**
+ * `f` over the outcome of a preparation, which is pure (an `Either`) unless it had to read a
+ * service such as the `Clock` (an `Effect`); a pure one stays pure.
+ */
+export const mapPrepared = <A, B, E>(self: Effect.Effect<A, E>, f: (a: A) => B): Effect.Effect<B, E> =>
+  Either.isEither(self) ? Either.map(self as Either.Either<A, E>, f) : Effect.map(self, f)
+
+/** {@link mapPrepared} for an `f` that prepares further. */
+export const flatMapPrepared = <A, B, E, E2>(
+  self: Effect.Effect<A, E>,
+  f: (a: A) => Effect.Effect<B, E2>
+): Effect.Effect<B, E | E2> =>
+  Either.isEither(self)
+    ? Either.isLeft(self as Either.Either<A, E>)
+      ? self as unknown as Either.Either<never, E>
+      : f((self as Either.Right<E, A>).right)
+    : Effect.flatMap(self, f)
