@@ -315,6 +315,56 @@ describe("WebSocketSession: frames", () => {
     }))
 })
 
+describe("WebSocketSession: a slow events subscriber", () => {
+  it.scopedLive("is ended with a typed Capacity error after exactly the frames it had buffered; nothing is skipped, others get everything", () =>
+    Effect.gen(function*() {
+      const server = yield* serveWs({
+        onConnection: (c) =>
+          c.socket.on("message", async (data) => {
+            const request = JSON.parse(String(data))
+            if (request.methodCalls[0][1].tag === "burst") {
+              // One frame at a time (frames that arrive in one read are all buffered before any
+              // consumer runs), so that a subscriber that keeps reading keeps up.
+              for (let i = 0; i < 6; i++) {
+                c.send({ "@type": "StateChange", changed: { u1: { Message: `m${i}` } }, pushState: `p${i}` })
+                await new Promise((resolve) => setTimeout(resolve, 20))
+              }
+            }
+            c.send(echoResponse(request))
+          })
+      })
+      const session = yield* start({ url: server.url, eventBufferSize: 3 })
+      const slow = yield* session.subscribe
+      const fast = yield* frames(session) // consumed as frames arrive
+      yield* session.call(echo("burst")) // its response comes after the 6 frames: they have all been published
+      const pushStates = (items: ReadonlyArray<ChatWsFrame.ChatWsFrame>) =>
+        items.map((f) => (f._tag === "StateChange" ? f.pushState : f._tag))
+
+      // The slow one: the first 3 frames, in order, then the typed error; not p4 or p5 after a gap.
+      const result = [...yield* slow.pipe(Stream.either, Stream.runCollect)]
+      expect(pushStates(result.flatMap((e) => (Either.isRight(e) ? [e.right] : [])))).toEqual(["p0", "p1", "p2"])
+      expect(result.length).toBe(4)
+      const error = Either.isLeft(result[3]!) ? result[3].left : undefined
+      expect(error?._tag === "WebSocketError" && error.reason).toBe("Capacity")
+      expect(error?.message).toContain("fell more than 3 frames (eventBufferSize) behind")
+      expect(error?.message).toContain("subscribe again")
+
+      // The other subscriber got every frame; the connection and the calls are untouched.
+      const all: Array<ChatWsFrame.ChatWsFrame> = []
+      for (let i = 0; i < 6; i++) all.push(yield* fast.next)
+      expect(pushStates(all)).toEqual(["p0", "p1", "p2", "p3", "p4", "p5"])
+      expect(server.connections.length).toBe(1)
+      expect(yield* session.pushState).toEqual(Option.some("p5"))
+
+      // Subscribing again works: the resubscribed stream gets the frames from then on.
+      const again = yield* frames(session)
+      yield* session.call(echo("burst"))
+      const resumed: Array<ChatWsFrame.ChatWsFrame> = []
+      for (let i = 0; i < 6; i++) resumed.push(yield* again.next)
+      expect(pushStates(resumed)).toEqual(["p0", "p1", "p2", "p3", "p4", "p5"])
+    }))
+})
+
 describe("WebSocketSession: Connected", () => {
   it.scopedLive("push enabled while connecting: the startup sends it, then Connected, before any frame of the connection", () =>
     Effect.gen(function*() {

@@ -76,6 +76,14 @@ export interface EventsOptions {
   readonly lastEventId?: string
   /** … or a WebSocket `pushState`. */
   readonly pushState?: string
+  /**
+   * WebSocket only: events buffered for a consumer that is slower than the server (default 1024).
+   * A consumer further behind ends the stream with a `WebSocketError` (`Capacity`) after the events
+   * already buffered, rather than losing events silently: start `events` again with the `pushState`
+   * of the last `StateChange` it handled, and the server replays what changed since. (The
+   * EventSource is pulled: a slow consumer just slows the connection down.)
+   */
+  readonly eventBufferSize?: number
 }
 
 /** Options of {@link Service.webSocket}. */
@@ -84,6 +92,8 @@ export interface WebSocketOptions {
   /** Keep-alive ping interval (default 30 s) and the pong deadline (default 10 s). */
   readonly pingInterval?: WebSocketSession.Options["pingInterval"]
   readonly pongTimeout?: WebSocketSession.Options["pongTimeout"]
+  /** Frames buffered per `events` subscriber (default 1024; see `WebSocketSession.Options`). */
+  readonly eventBufferSize?: WebSocketSession.Options["eventBufferSize"]
 }
 
 /** The operations of `ChatPush`. Every method has `R = never`. */
@@ -207,13 +217,17 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
         connectTimeout: transport.config.connectTimeout,
         ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
         ...(options.pingInterval === undefined ? {} : { pingInterval: options.pingInterval }),
-        ...(options.pongTimeout === undefined ? {} : { pongTimeout: options.pongTimeout })
+        ...(options.pongTimeout === undefined ? {} : { pongTimeout: options.pongTimeout }),
+        ...(options.eventBufferSize === undefined ? {} : { eventBufferSize: options.eventBufferSize })
       }).pipe(Effect.provideService(WebSocketFactory, factory))
     }).pipe(Effect.withSpan("ChatPush.webSocket", { captureStackTrace: false }))
 
   const overWebSocket = (options: EventsOptions) =>
     Stream.unwrapScoped(Effect.gen(function*() {
-      const ws = yield* webSocket(options.schedule === undefined ? {} : { schedule: options.schedule })
+      const ws = yield* webSocket({
+        ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+        ...(options.eventBufferSize === undefined ? {} : { eventBufferSize: options.eventBufferSize })
+      })
       // Subscribe before enabling push so that no frame is missed, Connected included; push before
       // the chat stream, so that Connected comes before any ephemeral event.
       const frames = yield* ws.subscribe

@@ -85,7 +85,15 @@ export interface Options<E = never> {
    * jitter, forever (WSS guide). Restarts after a connection that received anything.
    */
   readonly schedule?: Schedule.Schedule<unknown, WebSocketError> | undefined
-  /** Frames buffered per `events` subscriber (default 1024); a subscriber further behind fails with a `Capacity` error. */
+  /**
+   * Frames buffered per `events` subscriber (default 1024). A subscriber that falls further behind
+   * is ended, not skipped: its stream delivers the frames already buffered, in order, then fails
+   * with a `WebSocketError` (`Capacity`); no later frame reaches it. The connection, the calls and
+   * the other subscribers carry on. To resume, subscribe again and re-enable push with the last
+   * `pushState` (the server replays what changed since), or call `/changes`. It bounds bursts too:
+   * the frames of one network read are all buffered before any consumer runs, so keep it well above
+   * the largest burst the server may send.
+   */
   readonly eventBufferSize?: number | undefined
 }
 
@@ -113,7 +121,8 @@ export interface WebSocketSession<E = never> {
    * Every frame not consumed by `call` (push, ephemeral events, unmatched responses, `Unknown`,
    * `Invalid`), a `Connected` when push first goes live and a `Reconnected` after each
    * reconnection. Subscribes when run; each run gets every frame from then on. Ends when the
-   * session's scope closes; fails when the session ends.
+   * session's scope closes; fails when the session ends, or with a `Capacity` `WebSocketError` when
+   * this subscriber falls more than `eventBufferSize` frames behind (see {@link Options}).
    */
   readonly events: Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>
   /** Subscribes now, consumes later (subscribe before `pushEnable` to miss nothing). */
@@ -257,7 +266,9 @@ export const make = <E = never>(
           mailbox.unsafeDone(Exit.fail(
             new WebSocketError({
               reason: "Capacity",
-              description: `an events subscriber fell more than ${eventBufferSize} frames behind`
+              description: `an events subscriber fell more than ${eventBufferSize} frames (eventBufferSize) behind ` +
+                "and was ended after the frames it had buffered; the session and other subscribers go on: " +
+                "subscribe again and re-enable push with the last pushState, or call /changes"
             })
           ))
         }

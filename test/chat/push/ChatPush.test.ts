@@ -138,6 +138,49 @@ describe("ChatPush over eventsource: Retry-After", () => {
     }), 30_000)
 })
 
+describe("ChatPush over websocket: a consumer that falls behind", () => {
+  it.scopedLive("ends with a typed WebSocketError(Capacity); resuming from the last pushState loses nothing", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make()
+      const alice = yield* stackFor(server, "alice")
+      const bob = yield* stackFor(server, "bob")
+      const bobInfo = server.user("bob")
+      const chat = yield* alice.client.Chat.createOne({ kind: "direct", contactId: bobInfo.userId })
+      const start = (yield* server.backend.catchUp(bobInfo, "0")).at(-1)?.id ?? 0
+      const options = { via: "websocket", types: ["Message"], chatStream: false, schedule: fast } as const
+      const pushStates = (events: ReadonlyArray<ChatPush.ChatPushEvent>) =>
+        events.flatMap((e) => (e._tag === "StateChange" && e.pushState !== undefined ? [e.pushState] : []))
+
+      // bob reads the first event, then stops reading while alice sends 12 messages.
+      const pull = yield* Stream.toPull(bob.push.events({ ...options, eventBufferSize: 4 }))
+      expect(Chunk.toReadonlyArray(yield* pull).map((e) => e._tag)).toEqual(["Connected"])
+      for (let i = 1; i <= 12; i++) yield* alice.client.Message.send({ chatId: chat.id, body: `m${i}` })
+      yield* Effect.sleep("500 millis") // let the frames reach bob's session
+      const first: Array<ChatPush.ChatPushEvent> = []
+      const ended = yield* pull.pipe(
+        Effect.tap((chunk) => Effect.sync(() => first.push(...chunk))),
+        Effect.forever,
+        Effect.flip
+      )
+      // The events it had buffered, then the typed error (not a silent gap, not a hang).
+      expect(first.length).toBe(4)
+      expect(Option.map(ended, (e) => e._tag === "WebSocketError" && e.reason)).toEqual(Option.some("Capacity"))
+
+      // Resuming from the last pushState it handled: the server replays the rest, nothing twice.
+      const expected = (yield* server.backend.catchUp(bobInfo, String(start)))
+        .filter((e) => Object.values(e.changed).some((types) => "Message" in types))
+        .map((e) => String(e.id))
+      expect(expected.length).toBe(12)
+      const last = pushStates(first).at(-1)!
+      const rest = yield* bob.push.events({ ...options, pushState: last }).pipe(
+        Stream.takeUntil((e) => e._tag === "StateChange" && e.pushState === expected.at(-1)),
+        Stream.runCollect
+      )
+      expect(Chunk.toReadonlyArray(rest)[0]).toMatchObject({ _tag: "Connected", pushState: Option.some(last) })
+      expect([...pushStates(first), ...pushStates(Chunk.toReadonlyArray(rest))]).toEqual(expected)
+    }), 30_000)
+})
+
 describe("ChatPush.webSocketClient", () => {
   it.scopedLive("runs ChatClient methods over the WebSocket", () =>
     Effect.gen(function*() {
