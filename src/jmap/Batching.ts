@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Deferred, Duration, Effect, type Scope } from "effect"
+import { Deferred, Duration, Effect, Exit, type Scope } from "effect"
 import { isIdempotentRequest } from "./HttpTransport.js"
 import type { CoreLimits } from "./SessionService.js"
 import type { Invocation, JmapRequest, JmapResponse } from "./Wire.js"
@@ -179,26 +179,43 @@ export const make = <E>(
           ), { concurrency: "unbounded", discard: true })
       }).pipe(Effect.withSpan("Batching.dispatch", { captureStackTrace: false, attributes: { "jmap.batch_size": batch.length } }))
 
-    const flushLater = Effect.gen(function*() {
-      if (Duration.isZero(window)) yield* Effect.yieldNow()
-      else yield* Effect.sleep(window)
-      const batch = queue
-      queue = []
-      scheduled = false
-      yield* dispatch(batch)
-    })
+    const collect = Duration.isZero(window) ? Effect.yieldNow() : Effect.sleep(window)
+
+    // The first caller of a round leads it: it yields (or sleeps for the window) so that calls
+    // issued meanwhile join the queue, then takes the queue. Alone, it sends its own request in its
+    // own fiber (no fork, no hand-off: a lone call costs almost nothing extra, and interrupting it
+    // aborts its HTTP request). With company, the batch is dispatched in a fiber of the service's
+    // scope, so that interrupting one caller never strands the others, and each awaits its part.
+    const lead = (request: JmapRequest): Effect.Effect<JmapResponse, E> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const self: Pending<E> = { request, deferred: yield* Deferred.make<JmapResponse, E>() }
+          queue.push(self)
+          scheduled = true
+          const collected = yield* Effect.exit(restore(collect))
+          const batch = queue
+          queue = []
+          scheduled = false
+          if (Exit.isFailure(collected)) {
+            const others = batch.filter((p) => p !== self)
+            if (others.length > 0) yield* Effect.forkIn(dispatch(others), scope)
+            return yield* Effect.failCause(collected.cause)
+          }
+          if (batch.length === 1) return yield* restore(call(request))
+          yield* Effect.forkIn(dispatch(batch), scope)
+          return yield* restore(Deferred.await(self.deferred))
+        })
+      )
+
+    const join = (request: JmapRequest): Effect.Effect<JmapResponse, E> =>
+      Effect.flatMap(Deferred.make<JmapResponse, E>(), (deferred) => {
+        queue.push({ request, deferred })
+        return Deferred.await(deferred)
+      })
 
     return (request: JmapRequest): Effect.Effect<JmapResponse, E> => {
       if (!isIdempotentRequest(request) || request.createdIds !== undefined) return call(request)
-      return Effect.gen(function*() {
-        const deferred = yield* Deferred.make<JmapResponse, E>()
-        queue.push({ request, deferred })
-        if (!scheduled) {
-          scheduled = true
-          yield* Effect.forkIn(flushLater, scope)
-        }
-        return yield* Deferred.await(deferred)
-      })
+      return Effect.suspend(() => (scheduled ? join(request) : lead(request)))
     }
   })
 

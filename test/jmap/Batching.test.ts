@@ -1,6 +1,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
+import { Context, Effect, Either, Exit, Fiber, Layer } from "effect"
+import type * as Batching from "../../src/jmap/Batching.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import { extractResponse } from "../../src/jmap/RequestBuilder.js"
 import * as SessionService from "../../src/jmap/SessionService.js"
@@ -25,7 +26,7 @@ const answer = (req: Received) => {
   })
 }
 
-const start = (limits: Record<string, number> = {}, batching?: false) =>
+const start = (limits: Record<string, number> = {}, batching?: false | Batching.BatchingOptions) =>
   Effect.gen(function*() {
     const server: LoopbackServer = yield* listen((req, res) => {
       if (req.url === "/.well-known/jmap") {
@@ -41,7 +42,7 @@ const start = (limits: Record<string, number> = {}, batching?: false) =>
       json(res, 200, { methodResponses: answer(req), sessionState: "75128aab4b1b" })
     })
     const service = yield* Layer.build(
-      SessionService.layerWith(batching === false ? { batching: false } : {}).pipe(
+      SessionService.layerWith(batching === undefined ? {} : { batching }).pipe(
         Layer.provide(HttpTransport.layer({ url: server.url }))
       )
     ).pipe(Effect.map(Context.get(SessionService.SessionService)))
@@ -116,6 +117,42 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
         concurrency: "unbounded"
       })
       for (const r of results) expect(Either.getLeft(r)).toMatchObject({ _tag: "Some", value: { _tag: "MethodError", type: "serverFail" } })
+    }))
+
+  it.scoped("a lone call is sent as it is, in one request", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start()
+      const got = yield* get(service, ["m1", "x"])
+      expect(got).toEqual({ list: [{ id: "m1" }], notFound: ["x"] })
+      expect(api()).toEqual([{ using: ["urn:x"], methodCalls: [["X/get", { accountId: "A", ids: ["m1", "x"] }, "r1"]] }])
+    }))
+
+  it.scoped("interrupting the caller that leads a batch neither strands nor cancels the others", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start({}, { window: "100 millis" })
+      const leader = yield* Effect.fork(get(service, ["m1"]))
+      yield* Effect.sleep("20 millis")
+      const followers = yield* Effect.fork(
+        Effect.all([get(service, ["m2"]), get(service, ["m3"])], { concurrency: "unbounded" })
+      )
+      yield* Effect.sleep("20 millis")
+      yield* Fiber.interrupt(leader)
+      const got = yield* Fiber.join(followers).pipe(Effect.timeout("5 seconds"))
+      expect(got.map((g) => g.list)).toEqual([[{ id: "m2" }], [{ id: "m3" }]])
+      expect(Exit.isInterrupted(yield* Fiber.await(leader))).toBe(true)
+      expect(api()).toHaveLength(1)
+      expect(api()[0].methodCalls).toEqual([["X/get", { accountId: "A", ids: ["m2", "m3"] }, "g0"]])
+    }))
+
+  it.scoped("interrupting one of several batched callers leaves the others their results", () =>
+    Effect.gen(function*() {
+      const { service } = yield* start({}, { window: "50 millis" })
+      const first = yield* Effect.fork(get(service, ["m1"]))
+      const second = yield* Effect.fork(get(service, ["m2"]))
+      yield* Effect.sleep("10 millis")
+      yield* Fiber.interrupt(second)
+      const got = yield* Fiber.join(first).pipe(Effect.timeout("5 seconds"))
+      expect(got.list).toEqual([{ id: "m1" }])
     }))
 
   it.scoped("can be turned off", () =>

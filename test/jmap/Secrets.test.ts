@@ -58,6 +58,26 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("secrets and co
       expect(JSON.stringify(spans)).not.toContain("CANARY")
     }))
 
+  it.scoped("one span per exchange with method and status, and no header in any span (custom auth header names too)", () =>
+    Effect.gen(function*() {
+      const server = yield* listen((req, res) =>
+        req.url === "/.well-known/jmap"
+          ? json(res, 200, sessionFor("http://h"))
+          : json(res, 200, { methodResponses: [], sessionState: "s" })
+      )
+      const spans: Array<{ name: string; attributes: Record<string, unknown> }> = []
+      const auth = Auth.custom(Effect.succeed(Option.some({ name: "x-chat-token", value: Redacted.make(token) })))
+      const t = yield* HttpTransport.make({ url: server.url, auth })
+      yield* Effect.withTracer(
+        t.call(`${server.url}/api`, { using: [], methodCalls: [["Chat/get", {}, "c0"]] }),
+        recordingTracer(spans)
+      )
+      expect(server.received[0]!.headers["x-chat-token"]).toBe(token)
+      expect(spans.map((s) => s.name)).toEqual(["HttpTransport.call"])
+      expect(spans[0]!.attributes).toMatchObject({ "http.request.method": "POST", "http.response.status_code": 200 })
+      expect(JSON.stringify(spans)).not.toContain("CANARY")
+    }))
+
   it.scoped("calls a custom provider on every request so tokens can refresh", () =>
     Effect.gen(function*() {
       const server = yield* listen((_, res) => json(res, 200, sessionFor("http://h")))
