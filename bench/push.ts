@@ -96,9 +96,14 @@ const child = async (script: string): Promise<{ readonly url: string; readonly p
   return { url, process: proc }
 }
 
-/** Counts `count` elements of `stream`, sampling RSS every 10,000. */
-const consume = <A, E>(stream: Stream.Stream<A, E>, count: number, m: ReturnType<typeof memory>) =>
+/** Counts `count` events of `stream` (not its `Connected` marker), sampling RSS every 10,000. */
+const consume = <A extends { readonly _tag: string }, E>(
+  stream: Stream.Stream<A, E>,
+  count: number,
+  m: ReturnType<typeof memory>
+) =>
   stream.pipe(
+    Stream.filter((e) => e._tag !== "Connected"),
     Stream.take(count),
     Stream.runFoldEffect(0, (n, _) => {
       if (n % 10_000 === 0) m.sample()
