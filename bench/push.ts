@@ -15,7 +15,7 @@
  * Run alone with `npx tsx --expose-gc bench/push.ts`, or through `npm run bench -- push`.
  */
 import * as Sse from "@effect/experimental/Sse"
-import { Effect, Layer, ManagedRuntime, Option, Stream } from "effect"
+import { Effect, ManagedRuntime, Option, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as ChatEventSource from "../src/chat/push/ChatEventSource.js"

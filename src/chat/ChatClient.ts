@@ -19,6 +19,7 @@ import {
   InvalidArgument,
   type MethodError,
   type MethodNotFound,
+  type ObjectGone,
   ParseError,
   type RateLimited,
   SetFailed,
@@ -27,7 +28,7 @@ import {
 import type * as HttpTransport from "../jmap/HttpTransport.js"
 import { decodeValue } from "../jmap/internal/json.js"
 import * as Invocation from "../jmap/Invocation.js"
-import type { ChangesResponse, QueryResponse, SetError } from "../jmap/MethodResponses.js"
+import type { ChangesResponse, QueryResponse } from "../jmap/MethodResponses.js"
 import type { Id } from "../jmap/Primitives.js"
 import type { BlobUploadResponse } from "../jmap/Session.js"
 import { SessionService } from "../jmap/SessionService.js"
@@ -100,6 +101,7 @@ import type {
 import { PushSubscription } from "./client/PushSubscription.js"
 import { DataTypes, Requests } from "./client/Requests.js"
 import { own } from "./client/internal/schema.js"
+import { type GetLike, type SetLike, setFailed, updatedObject } from "./client/SingleObject.js"
 
 /** The method call id of single-invocation requests (seed-api §2.1). */
 export const CALL_ID = Invocation.CALL_ID
@@ -109,6 +111,9 @@ export type CallError<E> = E | InvalidArgument | MethodError | MethodNotFound | 
 
 /** The errors of the single-object forms: the object was rejected, or the answer did not say. */
 export type SingleError<E> = CallError<E> | SetFailed | UnexpectedResponse
+
+/** The errors of `updateOne`: those of the single-object forms, or `ObjectGone` (a `burnOnRead` message marked read). */
+export type UpdateOneError<E> = SingleError<E> | ObjectGone
 
 /** The effect reading of the API: each method is an effect with a span. */
 export interface Effectful<E> extends Interpretation {
@@ -130,9 +135,13 @@ export interface CreateOne<T, C, E> {
   readonly createOne: (input: C) => Effect.Effect<T, SingleError<E>>
 }
 
-/** `updateOne`: the object after the update (one Request: `/set` then `/get`), or `SetFailed`. */
+/**
+ * `updateOne`: the object after the update (one Request: `/set` then `/get`), `SetFailed` when it
+ * was rejected, or `ObjectGone` when it was applied and the object is gone (a `burnOnRead` message
+ * marked read is hard-deleted at once, draft-atwood-jmap-chat-00 §Message).
+ */
 export interface UpdateOne<T, P, E> {
-  readonly updateOne: (input: UpdateInput<P>) => Effect.Effect<T, SingleError<E>>
+  readonly updateOne: (input: UpdateInput<P>) => Effect.Effect<T, UpdateOneError<E>>
 }
 
 /** `destroyOne`: succeeds when the object was destroyed, fails with `SetFailed` when it was not. */
@@ -246,7 +255,7 @@ const methodsOf = (ns: Namespace): Record<string, AnyMethod> => Requests[ns] as 
 const prepare = <A = unknown>(ns: Namespace, name: string, input?: unknown) =>
   methodsOf(ns)[name]!(input) as Either.Either<Invocation.Invocation<A, unknown>, InvalidArgument>
 
-type Listed = { readonly list: ReadonlyArray<{ readonly id: string }> }
+type Listed = GetLike<{ readonly id: string }>
 
 /** Reads every method of the request table with `f`. */
 const interpret = <F extends Interpretation>(f: (prepare: () => Prep, name: string) => unknown): ChatApis<F> =>
@@ -302,26 +311,6 @@ const extras: { readonly [K in Namespace]: ReadonlyArray<Extra> } = {
   Quota: ["sync"],
   Blob: []
 }
-
-interface SetLike {
-  readonly created?: { readonly [id: string]: unknown } | null | undefined
-  readonly updated?: { readonly [id: string]: unknown } | null | undefined
-  readonly destroyed?: ReadonlyArray<string> | null | undefined
-  readonly notCreated?: { readonly [id: string]: SetError } | null | undefined
-  readonly notUpdated?: { readonly [id: string]: SetError } | null | undefined
-  readonly notDestroyed?: { readonly [id: string]: SetError } | null | undefined
-}
-
-const setFailed = (operation: "create" | "update" | "destroy", id: string, method: string, error: SetError) =>
-  new SetFailed({
-    operation,
-    id,
-    method,
-    type: error.type,
-    ...(error.description == null ? {} : { description: error.description }),
-    ...(error.properties == null ? {} : { properties: error.properties }),
-    error
-  })
 
 const onlyKey = (o: unknown): string | undefined => {
   const keys = typeof o === "object" && o !== null ? Object.keys(o) : []
@@ -402,13 +391,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
         set: b.add(Either.right(update)),
         fetched: b.add(prepare<Listed>(ns, "get", { ids: [id] }))
       }))
-      const rejected = own((yield* set).notUpdated, id)
-      if (rejected !== undefined) return yield* setFailed("update", id, update.method, rejected)
-      const found = (yield* fetched).list.find((item) => item.id === id)
-      if (found === undefined) {
-        return yield* new UnexpectedResponse({ description: `${ns}/get did not return ${id} after updating it` })
-      }
-      return found
+      return yield* updatedObject(update.method, id, yield* set, yield* Effect.either(fetched))
     }).pipe(Effect.withSpan(span(`${ns}.updateOne`), spanOptions))
 
   const destroyOne = (ns: ObjectType) => (input: unknown) =>

@@ -280,6 +280,24 @@ export class SetFailed extends Schema.TaggedError<SetFailed>(`${prefix}SetFailed
   }
 }
 
+/**
+ * A write succeeded but its object no longer exists: the server reported the update (RFC 8620 §5.3
+ * `updated`) and then has no such object (§5.1 `notFound`). The expected outcome of marking a
+ * `burnOnRead` message read: the receiving server hard-deletes it immediately after setting
+ * `readAt` (draft-atwood-jmap-chat-00 §Message). Nothing is to be retried; drop the object from
+ * caches (`/changes` reports it destroyed).
+ */
+export class ObjectGone extends Schema.TaggedError<ObjectGone>(`${prefix}ObjectGone`)("ObjectGone", {
+  operation: Schema.Literal("update"),
+  id: Schema.String,
+  method: Schema.String
+}) {
+  override get message(): string {
+    return `${this.method} applied the ${this.operation} of ${this.id}, and the server no longer has it ` +
+      "(destroyed after the update, as a burnOnRead message is once read)"
+  }
+}
+
 /** Every failure the SDK can produce. Each public effect declares the subset it can actually fail with. */
 export type ClientError =
   | HttpError
@@ -299,6 +317,7 @@ export type ClientError =
   | RateLimited
   | RequestError
   | SetFailed
+  | ObjectGone
 
 /** Schema of {@link ClientError}, e.g. to send errors across a worker or RPC boundary. */
 export const ClientError = Schema.Union(
@@ -318,7 +337,8 @@ export const ClientError = Schema.Union(
   InvalidHeaderValue,
   RateLimited,
   RequestError,
-  SetFailed
+  SetFailed,
+  ObjectGone
 )
 
 /** The failures of any HTTP exchange with the server (what `HttpTransport` maps platform errors to). */

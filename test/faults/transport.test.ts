@@ -66,8 +66,6 @@ const apiReply = (res: Http.ServerResponse, text: string, headers: Http.Outgoing
 const sessionWith = (overrides: Record<string, unknown>) => (req: Received, res: Http.ServerResponse, base: string) =>
   json(res, 200, sessionFor(base, overrides))
 
-const ok = JSON.stringify({ methodResponses: [["Message/get", { accountId: "A", state: "s", list: [], notFound: [] }, "c0"]], sessionState: "75128aab4b1b" })
-
 const statusFault = (status: number, tag: string, match?: Record<string, unknown>, headers: Http.OutgoingHttpHeaders = {}): Fault => ({
   name: `HTTP ${status}${headers["retry-after"] ? ` with Retry-After ${headers["retry-after"]}` : ""}`,
   op: status >= 500 ? "read" : "call",

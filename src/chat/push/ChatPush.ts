@@ -19,7 +19,6 @@ import {
   type UnexpectedResponse,
   type WebSocketError
 } from "../../jmap/Errors.js"
-import * as EventSourceStream from "../../jmap/push/EventSourceStream.js"
 import { WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../jmap/push/WebSocketSession.js"
 import { SessionService } from "../../jmap/SessionService.js"

@@ -4,20 +4,9 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
-import { ChatClient } from "../../../src/chat/ChatClient.js"
-import * as Auth from "../../../src/jmap/Auth.js"
-import * as HttpTransport from "../../../src/jmap/HttpTransport.js"
-import * as SessionService from "../../../src/jmap/SessionService.js"
+import { Effect, Either } from "effect"
 import { ChatServer } from "../../../src/testing/index.js"
-
-const clientFor = (server: ChatServer.Service, name: string) =>
-  Layer.build(
-    ChatClient.layer.pipe(
-      Layer.provide(SessionService.layer),
-      Layer.provide(HttpTransport.layer({ url: server.url, auth: Auth.bearer(server.user(name).token) }))
-    )
-  ).pipe(Effect.map(Context.get(ChatClient)))
+import { clientFor } from "../../support/Clients.js"
 
 layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient against the reference server", (it) => {
   it.scoped("direct chat: create, send, list, react, read and sync across two mailboxes", () =>

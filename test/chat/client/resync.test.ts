@@ -6,21 +6,11 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Effect } from "effect"
 import * as ChatClient from "../../../src/chat/ChatClient.js"
-import * as Auth from "../../../src/jmap/Auth.js"
-import * as HttpTransport from "../../../src/jmap/HttpTransport.js"
-import * as SessionService from "../../../src/jmap/SessionService.js"
 import type { JmapResponse } from "../../../src/jmap/Wire.js"
 import { ChatClientTest, ChatServer } from "../../../src/testing/index.js"
-
-const clientFor = (server: ChatServer.Service, name: string) =>
-  Layer.build(
-    ChatClient.layer.pipe(
-      Layer.provide(SessionService.layer),
-      Layer.provide(HttpTransport.layer({ url: server.url, auth: Auth.bearer(server.user(name).token) }))
-    )
-  ).pipe(Effect.map(Context.get(ChatClient.ChatClient)))
+import { clientFor } from "../../support/Clients.js"
 
 /** Server limits: three objects per `/get`, and a change log too short to reach the first state. */
 const small = { limits: { maxObjectsInGet: 3, changeLogCapacity: 2 } }

@@ -13,6 +13,7 @@ import type {
   InvalidArgument,
   MethodError,
   MethodNotFound,
+  ObjectGone,
   ParseError,
   RateLimited,
   SetFailed,
@@ -56,7 +57,7 @@ describe("ChatClient types", () => {
         Effect.Effect<Message, SingleError<E> | RateLimited>
       >()
       expectTypeOf(client.Chat.updateOne({ id: "c", patch: { muted: true } })).toEqualTypeOf<
-        Effect.Effect<Chat, CallError<E> | SetFailed | UnexpectedResponse>
+        Effect.Effect<Chat, CallError<E> | SetFailed | UnexpectedResponse | ObjectGone>
       >()
       // @ts-expect-error `undefined` is not a patch value: leave the property out to keep it
       client.Chat.update({ id: "c", patch: { muteUntil: undefined } })
