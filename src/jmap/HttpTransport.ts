@@ -50,6 +50,7 @@ import {
   readCapped
 } from "./internal/http.js"
 import { decodeJson } from "./internal/json.js"
+import { timeoutFail } from "./internal/timeout.js"
 import { checkEventStreamContentType } from "./push/EventSourceStream.js"
 import { BlobUploadResponse, resolveSessionUrls, Session } from "./Session.js"
 import { expandTemplate, templateVariables } from "./UriTemplate.js"
@@ -244,16 +245,13 @@ export const make = (
       })
 
     const withTimeout = <A, E, R>(self: Effect.Effect<A, E, R>, method: string, url: string) =>
-      Effect.timeoutFail(self, {
-        duration: config.requestTimeout,
-        onTimeout: () =>
-          new HttpError({
-            reason: "Timeout",
-            method,
-            url: redactUrl(url),
-            description: `no complete response within ${Duration.format(config.requestTimeout)}`
-          })
-      })
+      timeoutFail(self, config.requestTimeout, () =>
+        new HttpError({
+          reason: "Timeout",
+          method,
+          url: redactUrl(url),
+          description: `no complete response within ${Duration.format(config.requestTimeout)}`
+        }))
 
     const retryable = (error: unknown): boolean => {
       if (typeof error !== "object" || error === null || !("_tag" in error)) return false
@@ -268,17 +266,31 @@ export const make = (
       return false
     }
 
-    /** Retries an idempotent exchange on transient failures; a `Retry-After` lengthens the delay. */
+    /**
+     * Retries an idempotent exchange on transient failures; a `Retry-After` lengthens the delay.
+     * The schedule is only started once an attempt has failed: the first retry replays that
+     * failure to it, so a call that succeeds at once pays nothing for being retryable.
+     */
     const withRetry = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      Effect.retry(self, {
-        schedule: config.retrySchedule.pipe(
-          Schedule.intersect(Schedule.identity<E>()),
-          Schedule.modifyDelay(([, error], delay) => {
-            const after = (error as { readonly retryAfter?: Duration.Duration }).retryAfter
-            return after !== undefined && Duration.greaterThan(after, delay) ? after : delay
-          })
-        ),
-        while: retryable
+      Effect.catchIf(self, retryable, (first) => {
+        let replay = true
+        return Effect.retry(
+          Effect.suspend(() => {
+            if (!replay) return self
+            replay = false
+            return Effect.fail(first)
+          }),
+          {
+            schedule: config.retrySchedule.pipe(
+              Schedule.intersect(Schedule.identity<E>()),
+              Schedule.modifyDelay(([, error], delay) => {
+                const after = (error as { readonly retryAfter?: Duration.Duration }).retryAfter
+                return after !== undefined && Duration.greaterThan(after, delay) ? after : delay
+              })
+            ),
+            while: retryable
+          }
+        )
       })
 
     const fetchSession: Service["fetchSession"] = Effect.gen(function*() {

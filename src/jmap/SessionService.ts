@@ -276,8 +276,9 @@ export const makeWith = (
       })
     )
 
+  // Read on every ChatClient call: the cached Session, without a span of its own.
   const primaryAccountId: Service["primaryAccountId"] = (capability) =>
-    Effect.flatMap(get, (session) => {
+    Effect.flatMap(current, ({ session }) => {
       const id = session.primaryAccounts[capability]
       return id === undefined
         ? Effect.fail(new InvalidSession({ description: `no primary account for ${capability}` }))
