@@ -71,6 +71,24 @@ describe("compiled decoders agree with Effect's decoder", () => {
   }
 })
 
+describe("compiled decoders: property transformations", () => {
+  it("build Effect's object whether the defaulted key is present or not", () => {
+    const schema = Schema.Struct({
+      a: Schema.String,
+      list: Schema.optionalWith(Schema.Array(Schema.Number), { default: () => [] }),
+      z: Schema.Number
+    })
+    const fast = compileDecoder(schema)
+    const slow = Schema.decodeUnknownEither(schema, { errors: "first" })
+    for (const input of [{ a: "x", z: 1 }, { a: "x", list: [1], z: 1 }, { list: [2], a: "y", z: 2, extra: true }]) {
+      const a = Either.getOrThrow(fast(input))
+      const b = Either.getOrThrow(slow(input))
+      expect(a).toStrictEqual(b)
+      expect(a).not.toBe(input)
+    }
+  })
+})
+
 describe("compiled decoders: parse options", () => {
   it("leave subtrees with onExcessProperty: error to Effect", () => {
     const schema = Schema.Struct({
