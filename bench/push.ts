@@ -7,7 +7,10 @@
  * - push-sse-chat: the same bytes through the whole chat decode (SSE decoder + `ChatSseEvent`).
  * - push-sse-e2e: 1,000,000 events over loopback HTTP from a server in its own process, through
  *   `HttpTransport.openEventSource` (undici) and the resilient `ChatEventSource`: events/s and RSS
- *   before, at peak and after (after a full GC when run with `--expose-gc`, as `npm run bench` does).
+ *   before, at peak and after. Both clients first take 200,000 events so V8 has sized its heap for
+ *   the workload; "before" and "after" are read once the heap has settled (three full GCs 200 ms
+ *   apart, when run with `--expose-gc` as `npm run bench` does), so the growth is what the events
+ *   kept, not pages V8 had yet to return. The live heap after GC is printed too.
  * - push-ws-e2e: 1,000,000 RFC 8887 frames over a loopback WebSocket (`ws` server in its own
  *   process) through `WebSocketSession.events` (frames decoded to `ChatWsFrame`): frames/s and RSS.
  * - push-ws: `ChatWsFrame.decode` alone against `JSON.parse` alone.
@@ -61,9 +64,17 @@ const gc = (globalThis as { gc?: () => void }).gc
 const rss = () => process.memoryUsage.rss()
 const heap = () => process.memoryUsage().heapUsed
 
-/** RSS before (after a GC), highest sample while running, and after (after a GC); live heap before and after. */
-const memory = () => {
-  gc?.()
+/** Full GCs with pauses between them, so V8 can also return the pages it no longer needs. */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) {
+    gc?.()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+/** RSS before and after (each once the heap has settled), highest sample while running; live heap before and after. */
+const memory = async () => {
+  await settle()
   const before = rss()
   const heapBefore = heap()
   let peak = before
@@ -72,14 +83,15 @@ const memory = () => {
       const now = rss()
       if (now > peak) peak = now
     },
-    end: () => {
-      gc?.()
+    end: async () => {
+      const peakSeen = Math.max(peak, rss())
+      await settle()
       const after = rss()
-      return { before, peak: Math.max(peak, after), after, heapGrowth: heap() - heapBefore }
+      return { before, peak: peakSeen, after, heapGrowth: heap() - heapBefore }
     }
   }
 }
-type Memory = ReturnType<ReturnType<typeof memory>["end"]>
+type Memory = Awaited<ReturnType<Awaited<ReturnType<typeof memory>>["end"]>>
 const showMemory = (m: Memory) =>
   `RSS ${(m.before / MB).toFixed(0)} MB before, ${(m.peak / MB).toFixed(0)} MB peak, ${(m.after / MB).toFixed(0)} MB after ` +
   `(growth ${((m.after - m.before) / MB).toFixed(1)} MB, peak +${((m.peak - m.before) / MB).toFixed(1)} MB; ` +
@@ -100,7 +112,7 @@ const child = async (script: string): Promise<{ readonly url: string; readonly p
 const consume = <A extends { readonly _tag: string }, E>(
   stream: Stream.Stream<A, E>,
   count: number,
-  m: ReturnType<typeof memory>
+  m: Awaited<ReturnType<typeof memory>>
 ) =>
   stream.pipe(
     Stream.filter((e) => e._tag !== "Connected"),
@@ -123,7 +135,7 @@ const sseEndToEnd = async (count: number) => {
     })
     // Baseline in the same process: raw fetch reading the same 1,000,000 events' bytes (its first
     // pass also grows the allocator's arenas, which RSS keeps), then a warm-up of the SDK path.
-    const raw = memory()
+    const raw = await memory()
     const rawStart = performance.now()
     const response = await fetch(url)
     const reader = response.body!.getReader()
@@ -133,13 +145,15 @@ const sseEndToEnd = async (count: number) => {
       if (i % 100 === 0) raw.sample()
     }
     const rawMs = performance.now() - rawStart
-    const rawMem = raw.end()
-    await Effect.runPromise(Stream.runCount(Stream.take(events, 20_000)))
-    const m = memory()
+    const rawMem = await raw.end()
+    // Warm-up: long enough for V8 to size its heap for this workload, so that the growth measured
+    // next is what the 1,000,000 events themselves keep.
+    await Effect.runPromise(Stream.runCount(Stream.take(events, 200_000)))
+    const m = await memory()
     const start = performance.now()
     const n = await Effect.runPromise(consume(events, count, m))
     const ms = performance.now() - start
-    const mem = m.end()
+    const mem = await m.end()
     await runtime.dispose()
     if (n !== count) throw new Error(`SSE end to end: ${n} of ${count} events`)
     return { perSecond: Math.round(count / (ms / 1000)), mem, rawPerSecond: Math.round(count / (rawMs / 1000)), rawMem }
@@ -158,13 +172,13 @@ const wsEndToEnd = async (count: number) => {
         yield* session.pushEnable(null)
         return events
       })
-    // Warm up.
+    // Warm up (as for the EventSource: long enough for V8 to size its heap).
     await Effect.runPromise(
-      Effect.scoped(Effect.flatMap(program(20_000), (events) => Stream.runCount(Stream.take(events, 20_000)))).pipe(
+      Effect.scoped(Effect.flatMap(program(200_000), (events) => Stream.runCount(Stream.take(events, 200_000)))).pipe(
         Effect.provide(NodeWebSocket.layer)
       )
     )
-    const m = memory()
+    const m = await memory()
     const start = performance.now()
     const n = await Effect.runPromise(
       Effect.scoped(Effect.flatMap(program(count), (events) => consume(events, count, m))).pipe(
@@ -172,7 +186,7 @@ const wsEndToEnd = async (count: number) => {
       )
     )
     const ms = performance.now() - start
-    const mem = m.end()
+    const mem = await m.end()
     if (n !== count) throw new Error(`WebSocket end to end: ${n} of ${count} frames`)
     return { perSecond: Math.round(count / (ms / 1000)), mem }
   } finally {
