@@ -1,11 +1,12 @@
 /**
- * `Effect.timeoutFail` for the per-request deadline, at about half its cost on the live clock.
+ * `Effect.timeoutFail` for the per-request deadline, cheaper on the live clock.
  *
  * `Effect.timeoutFail` races `self` against `Clock.sleep` in two forked fibers and awaits the
- * loser's interruption: about 100 µs per call, a tenth of a whole `ChatClient` call. Here `self`
- * alone is forked and the deadline is a `setTimeout`, which is exactly what the live `Clock.sleep`
- * does. Under any other `Clock` (a `TestClock`, say) this defers to `Effect.timeoutFail`, so tests
- * that move the clock time requests out as before.
+ * loser's interruption. Here `self` alone is forked and the deadline is a `setTimeout`, which is
+ * what the live `Clock.sleep` does; measured, about 80 µs less CPU per `ChatClient` call (of
+ * ~1 ms). Under any other `Clock` (a `TestClock`, say) this defers to `Effect.timeoutFail`, so tests
+ * that move the clock time requests out as before. Written by hand: Effect has no timeout that
+ * forks once.
  *
  * @internal
  */
