@@ -391,7 +391,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
         set: b.add(Either.right(update)),
         fetched: b.add(prepare<Listed>(ns, "get", { ids: [id] }))
       }))
-      return yield* updatedObject(update.method, id, yield* set, yield* Effect.either(fetched))
+      return yield* updatedObject(update.method, id, yield* set, fetched)
     }).pipe(Effect.withSpan(span(`${ns}.updateOne`), spanOptions))
 
   const destroyOne = (ns: ObjectType) => (input: unknown) =>

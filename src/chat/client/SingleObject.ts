@@ -56,13 +56,11 @@ export const updatedObject = <T extends { readonly id: string }, E>(
     const got = yield* fetched
     const found = got.list.find((item) => item.id === id)
     if (found !== undefined) return found
-    if (own(set.updated, id) !== undefined && got.notFound.includes(id)) {
-      return yield* new ObjectGone({ operation: "update", id, method })
-    }
-    const type = method.replace(/\/set$/, "")
+    const applied = own(set.updated, id) !== undefined
+    if (applied && got.notFound.includes(id)) return yield* new ObjectGone({ operation: "update", id, method })
     return yield* new UnexpectedResponse({
-      description: own(set.updated, id) === undefined
-        ? `${method} reported neither updated nor notUpdated for ${id}`
-        : `${type}/get did not return ${id} after updating it`
+      description: applied
+        ? `${method.replace(/\/set$/, "")}/get did not return ${id} after updating it`
+        : `${method} reported neither updated nor notUpdated for ${id}`
     })
   })

@@ -206,9 +206,14 @@ class Compiler {
         }
       }
       if (!preserve) {
-        // Effect drops properties that are neither declared nor matched by an index signature.
-        for (const key of Object.keys(u)) {
-          if (!known.has(key) && !(matchedByIndex?.has(key) ?? false)) delete (out ??= Object.assign({}, u))[key]
+        // Effect drops properties that are neither declared nor matched by an index signature. The
+        // copy is built without them rather than with `delete` (V8 dictionary mode, as below).
+        const dropped = (key: string) => !known.has(key) && !(matchedByIndex?.has(key) ?? false)
+        const from = out ?? u
+        if (Object.keys(from).some(dropped)) {
+          const kept: Record<string, unknown> = {}
+          for (const key of Object.keys(from)) if (!dropped(key)) kept[key] = from[key]
+          return kept
         }
       }
       return out ?? u
@@ -232,7 +237,7 @@ class Compiler {
     }
     // Effect copies the object, deletes each step's key and sets its result, so untouched keys keep
     // their order and the results come last, in step order. The same object is built here without
-    // \`delete\` (which drops V8 objects into slow dictionary mode): a plain copy when no step's key
+    // `delete` (which drops V8 objects into slow dictionary mode): a plain copy when no step's key
     // is present (a defaulted property the server left out), else a copy that skips those keys.
     return (u) => {
       const a = decodeFrom(u)

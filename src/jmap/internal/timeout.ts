@@ -29,11 +29,17 @@ export const timeoutFail = <A, E, R, E1>(
       : Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(Effect.fork(restore(self)), (child) =>
           restore(Effect.async<Option.Option<Exit.Exit<A, E>>>((resume) => {
-            const timer = setTimeout(() => resume(Effect.succeedNone), Duration.toMillis(duration))
-            child.addObserver((exit) => {
+            // Resumed once: by the deadline or by the request's end, whichever comes first (the
+            // request still ends, interrupted, after the deadline).
+            let settled = false
+            const settle = (outcome: Option.Option<Exit.Exit<A, E>>) => {
+              if (settled) return
+              settled = true
               clearTimeout(timer)
-              resume(Effect.succeed(Option.some(exit)))
-            })
+              resume(Effect.succeed(outcome))
+            }
+            const timer = setTimeout(() => settle(Option.none()), Duration.toMillis(duration))
+            child.addObserver((exit) => settle(Option.some(exit)))
             return Effect.sync(() => clearTimeout(timer))
           })).pipe(
             Effect.onInterrupt(() => Fiber.interrupt(child)),
