@@ -35,7 +35,13 @@ export const listen = (handler: Handler): Effect.Effect<LoopbackServer, never, S
             body: Buffer.concat(chunks)
           }
           received.push(r)
-          Promise.resolve(handler(r, res)).catch(() => res.destroy())
+          // A handler that throws (at once or later) drops the connection: the client fails at
+          // once instead of waiting for its request timeout.
+          try {
+            Promise.resolve(handler(r, res)).catch(() => res.destroy())
+          } catch {
+            res.destroy()
+          }
         })
       })
       server.listen(0, "127.0.0.1", () => {
