@@ -19,7 +19,9 @@ const startServer = () =>
         const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
         const body = req.url === "/.well-known/jmap"
           ? {
-            capabilities: { "urn:ietf:params:jmap:core": { maxCallsInRequest: 64, maxObjectsInGet: 500, maxConcurrentRequests: 8 } },
+            capabilities: {
+              "urn:ietf:params:jmap:core": { maxCallsInRequest: 64, maxObjectsInGet: 500, maxConcurrentRequests: 8 }
+            },
             accounts: { A: { name: "a", isPersonal: true, isReadOnly: false, accountCapabilities: {} } },
             primaryAccounts: {},
             username: "u",
@@ -31,7 +33,9 @@ const startServer = () =>
           }
           : (() => {
             api++
-            const request = JSON.parse(Buffer.concat(chunks).toString()) as { methodCalls: Array<[string, { ids: Array<string> }, string]> }
+            const request = JSON.parse(Buffer.concat(chunks).toString()) as {
+              methodCalls: Array<[string, { ids: Array<string> }, string]>
+            }
             return {
               methodResponses: request.methodCalls.map(([name, args, callId]) => [name, {
                 accountId: "A",
@@ -48,7 +52,11 @@ const startServer = () =>
       })
     })
     server.listen(0, "127.0.0.1", () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiRequests: () => api }))
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        apiRequests: () => api
+      }))
   })
 
 export const run = async (rounds = 30, fanout = 100) => {
@@ -62,7 +70,10 @@ export const run = async (rounds = 30, fanout = 100) => {
     const round = () =>
       Effect.all(
         Array.from({ length: fanout }, (_, i) =>
-          service.call({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["Message/get", { accountId: "A", ids: [`m${i}`] }, "r1"]] })),
+          service.call({
+            using: ["urn:ietf:params:jmap:core"],
+            methodCalls: [["Message/get", { accountId: "A", ids: [`m${i}`] }, "r1"]]
+          })),
         { concurrency: "unbounded" }
       )
     for (let r = 0; r < 10; r++) await runtime.runPromise(round())
@@ -72,11 +83,17 @@ export const run = async (rounds = 30, fanout = 100) => {
     const ms = performance.now() - start
     const requests = apiRequests() - before
     const perSecond = (rounds * fanout) / (ms / 1000)
-    console.log(`  ${label.padEnd(10)} ${requests.toString().padStart(5)} HTTP requests, ${perSecond.toFixed(0).padStart(7)} gets/s`)
+    console.log(
+      `  ${label.padEnd(10)} ${requests.toString().padStart(5)} HTTP requests, ${
+        perSecond.toFixed(0).padStart(7)
+      } gets/s`
+    )
     await runtime.dispose()
     return perSecond
   }
-  console.log(`batching: rounds of ${fanout} concurrent single-id Message/get (${rounds} unbatched, ${rounds * 5} batched)`)
+  console.log(
+    `batching: rounds of ${fanout} concurrent single-id Message/get (${rounds} unbatched, ${rounds * 5} batched)`
+  )
   const unbatched = await measure("unbatched", { batching: false }, rounds)
   const batched = await measure("batched", {}, rounds * 5)
   const ratio = batched / unbatched

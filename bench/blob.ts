@@ -45,7 +45,9 @@ export const run = async (sizeMiB = 256) => {
   const size = sizeMiB * MiB
   // The server runs in a child process so that only the client's memory is measured.
   const child = spawn(process.execPath, ["-e", serverSource(size)], { stdio: ["ignore", "pipe", "inherit"] })
-  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))))
+  const port = await new Promise<number>((resolve) =>
+    child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())))
+  )
   const url = `http://127.0.0.1:${port}`
   const runtime = ManagedRuntime.make(NodeHttp.layer({ url, config: { requestTimeout: "10 minutes" } }))
   const transport = await runtime.runPromise(HttpTransport)
@@ -88,11 +90,17 @@ export const run = async (sizeMiB = 256) => {
   const sdkFree = await peakGrowth(sdkDownload, false)
   const held = global.gc === undefined ? undefined : await peakGrowth(sdkDownload, true)
   console.log(
-    `  download, no forced GC: raw fetch ${rawFree.mibPerSecond.toFixed(0)} MiB/s, peak RSS +${rawFree.growth.toFixed(1)} MiB; ` +
+    `  download, no forced GC: raw fetch ${rawFree.mibPerSecond.toFixed(0)} MiB/s, peak RSS +${
+      rawFree.growth.toFixed(1)
+    } MiB; ` +
       `SDK ${sdkFree.mibPerSecond.toFixed(0)} MiB/s, peak RSS +${sdkFree.growth.toFixed(1)} MiB`
   )
   if (held !== undefined) {
-    console.log(`  download, GC every 50 ms: SDK ${held.mibPerSecond.toFixed(0)} MiB/s, peak RSS +${held.growth.toFixed(1)} MiB held (goal < 32 MiB)`)
+    console.log(
+      `  download, GC every 50 ms: SDK ${held.mibPerSecond.toFixed(0)} MiB/s, peak RSS +${
+        held.growth.toFixed(1)
+      } MiB held (goal < 32 MiB)`
+    )
   }
   const growth = held?.growth ?? sdkFree.growth
 
@@ -103,15 +111,28 @@ export const run = async (sizeMiB = 256) => {
     return performance.now() - start
   }
   const raw = () =>
-    fetch(`${url}/u/A`, { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" } }).then((r) => r.json())
+    fetch(`${url}/u/A`, { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" } }).then((
+      r
+    ) => r.json())
   const sdk = () =>
-    Effect.runPromise(transport.upload({ uploadUrl: `${url}/u/{accountId}`, accountId: "A", contentType: "application/octet-stream", body: bytes }))
+    Effect.runPromise(
+      transport.upload({
+        uploadUrl: `${url}/u/{accountId}`,
+        accountId: "A",
+        contentType: "application/octet-stream",
+        body: bytes
+      })
+    )
   await raw()
   await sdk()
   const rawMs = Math.min(await time(raw), await time(raw))
   const sdkMs = Math.min(await time(sdk), await time(sdk))
   const throughput = rawMs / sdkMs
-  console.log(`  upload: raw fetch ${(sizeMiB / (rawMs / 1000)).toFixed(0)} MiB/s, SDK with SHA-256 ${(sizeMiB / (sdkMs / 1000)).toFixed(0)} MiB/s`)
+  console.log(
+    `  upload: raw fetch ${(sizeMiB / (rawMs / 1000)).toFixed(0)} MiB/s, SDK with SHA-256 ${
+      (sizeMiB / (sdkMs / 1000)).toFixed(0)
+    } MiB/s`
+  )
   console.log(`  upload throughput SDK / raw: ${(throughput * 100).toFixed(0)}% (goal ≥ 80%)`)
   await runtime.dispose()
   child.kill()
@@ -121,9 +142,15 @@ export const run = async (sizeMiB = 256) => {
       ratio: growth,
       note: `peak RSS growth in MiB for a ${sizeMiB} MiB downloadStream to a file${
         held !== undefined ? " with a GC every 50 ms (memory held)" : " (no --expose-gc)"
-      }, goal < 32; without forced GC SDK +${sdkFree.growth.toFixed(0)} MiB, raw fetch +${rawFree.growth.toFixed(0)} MiB`
+      }, goal < 32; without forced GC SDK +${sdkFree.growth.toFixed(0)} MiB, raw fetch +${
+        rawFree.growth.toFixed(0)
+      } MiB`
     },
-    { name: "blob-upload", ratio: throughput, note: `upload throughput SDK (with SHA-256) / raw fetch, ${sizeMiB} MiB, goal ≥ 0.8` }
+    {
+      name: "blob-upload",
+      ratio: throughput,
+      note: `upload throughput SDK (with SHA-256) / raw fetch, ${sizeMiB} MiB, goal ≥ 0.8`
+    }
   ]
 }
 

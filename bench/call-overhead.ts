@@ -14,7 +14,10 @@ const body = JSON.stringify({
   sessionState: "s1"
 })
 
-const request = { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { hello: "world" }, "c0"] as const] }
+const request = {
+  using: ["urn:ietf:params:jmap:core"],
+  methodCalls: [["Core/echo", { hello: "world" }, "c0"] as const]
+}
 
 const startServer = () =>
   new Promise<Http.Server>((resolve) => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { Auth, ChatClient } from "../src/index.js"
 import { NodeChat } from "../src/node/index.js"
 
-type JamClientConstructor = new (config: {
+type JamClientConstructor = new(config: {
   readonly sessionUrl: string
   readonly bearerToken: string
   readonly customCapabilities?: Record<string, string>
@@ -26,7 +26,11 @@ const time = async (label: string, n: number, f: () => Promise<unknown>) => {
 
 export const run = async (n = 2000) => {
   // The server runs in a child process: only client-side costs are compared.
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./support/chat-server.ts", import.meta.url))], {
+  const child = spawn(process.execPath, [
+    "--import",
+    "tsx",
+    fileURLToPath(new URL("./support/chat-server.ts", import.meta.url))
+  ], {
     stdio: ["ignore", "pipe", "inherit"]
   })
   const seeded = await new Promise<{ url: string; token: string; accountId: string; ids: Array<string> }>((resolve) =>
@@ -35,15 +39,20 @@ export const run = async (n = 2000) => {
   const { accountId, ids, token, url } = seeded
   const runtime = ManagedRuntime.make(NodeChat.layer({ url, auth: Auth.bearer(token) }))
   const client = await runtime.runPromise(ChatClient.ChatClient)
-  const session = (await (await fetch(`${url}/.well-known/jmap`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-    apiUrl: string
-  }
+  const session =
+    (await (await fetch(`${url}/.well-known/jmap`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      apiUrl: string
+    }
   const body = JSON.stringify({
     using: ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:chat"],
     methodCalls: [["Message/get", { accountId, ids }, "r1"]]
   })
   const raw = () =>
-    fetch(session.apiUrl, { method: "POST", body, headers: { "content-type": "application/json", authorization: `Bearer ${token}` } })
+    fetch(session.apiUrl, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` }
+    })
       .then((r) => r.text())
       .then(JSON.parse)
   const sdk = () => Effect.runPromise(client.Message.get({ ids }))
@@ -62,7 +71,11 @@ export const run = async (n = 2000) => {
   // Rounds interleave the three clients so that drift (server JIT warming, a busy neighbour) falls
   // on all of them alike instead of on whichever runs first.
   // Warm the server and all three clients before any round is timed.
-  for (let i = 0; i < 500; i++) await raw(), await viaJam(), await sdk()
+  for (let i = 0; i < 500; i++) {
+    await raw()
+    await viaJam()
+    await sdk()
+  }
   // Six rounds of n/3 calls each; each client's figure is its median round (scaled to 2n calls),
   // so one round slowed by a busy neighbour or a major GC does not decide the ratio.
   const rounds = { raw: [] as Array<number>, jam: [] as Array<number>, sdk: [] as Array<number> }
@@ -79,12 +92,25 @@ export const run = async (n = 2000) => {
   const rawMs = median(rounds.raw)
   const jamMs = median(rounds.jam)
   const sdkMs = median(rounds.sdk)
-  console.log(`  ratio ChatClient / raw: ${(sdkMs / rawMs).toFixed(2)} (goal ≤ 1.3); ChatClient / jmap-jam: ${(sdkMs / jamMs).toFixed(2)} (goal < 1)`)
+  console.log(
+    `  ratio ChatClient / raw: ${(sdkMs / rawMs).toFixed(2)} (goal ≤ 1.3); ChatClient / jmap-jam: ${
+      (sdkMs / jamMs).toFixed(2)
+    } (goal < 1)`
+  )
   await runtime.dispose()
   child.kill()
   return [
-    { name: "chat-call-vs-raw", ratio: sdkMs / rawMs, note: "ChatClient.Message.get(20) / raw fetch + JSON.parse, reference server, median of 6 interleaved rounds, goal ≤ 1.3" },
-    { name: "chat-call-vs-jmap-jam", ratio: sdkMs / jamMs, note: "ChatClient.Message.get(20) / jmap-jam request, median of 6 interleaved rounds, goal < 1" }
+    {
+      name: "chat-call-vs-raw",
+      ratio: sdkMs / rawMs,
+      note:
+        "ChatClient.Message.get(20) / raw fetch + JSON.parse, reference server, median of 6 interleaved rounds, goal ≤ 1.3"
+    },
+    {
+      name: "chat-call-vs-jmap-jam",
+      ratio: sdkMs / jamMs,
+      note: "ChatClient.Message.get(20) / jmap-jam request, median of 6 interleaved rounds, goal < 1"
+    }
   ]
 }
 

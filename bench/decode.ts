@@ -2,19 +2,20 @@
  * Decode cost: a `Message/get` response of 5,000 realistic messages (≈ 2 MB), SDK parse + Schema
  * decode (what `ChatClient.Message.get` does) versus `JSON.parse` alone, in the same run.
  */
-import { GetResponse } from "../src/jmap/MethodResponses.js"
-import { decodeJson } from "../src/jmap/internal/json.js"
-import { JmapResponse } from "../src/jmap/Wire.js"
-import { extractResponse } from "../src/jmap/RequestBuilder.js"
-import { Message } from "../src/chat/Message.js"
 import { Effect, Either } from "effect"
+import { Message } from "../src/chat/Message.js"
+import { decodeJson } from "../src/jmap/internal/json.js"
+import { GetResponse } from "../src/jmap/MethodResponses.js"
+import { extractResponse } from "../src/jmap/RequestBuilder.js"
+import { JmapResponse } from "../src/jmap/Wire.js"
 
 const message = (i: number) => ({
   id: `01JQ${String(i).padStart(22, "0")}`,
   senderMsgId: `01JQS${String(i).padStart(21, "0")}`,
   senderId: i % 3 === 0 ? "self" : `user:friend${i % 7}@example.com`,
   chatId: `chat${i % 12}`,
-  body: `Message number ${i}: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam.`,
+  body:
+    `Message number ${i}: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam.`,
   bodyType: "text/plain",
   attachments: i % 10 === 0
     ? [{ blobId: `blob${i}`, filename: "photo.jpg", contentType: "image/jpeg", size: 123456, sha256: "a".repeat(64) }]
@@ -22,7 +23,13 @@ const message = (i: number) => ({
   mentions: i % 5 === 0 ? [{ id: "user:alice@example.com", offset: 0, length: 6 }] : [],
   actions: [],
   reactions: i % 4 === 0
-    ? { [`01JQR${String(i).padStart(21, "0")}`]: { emoji: "👍", senderId: "user:bob@example.com", sentAt: "2026-04-26T12:00:05Z" } }
+    ? {
+      [`01JQR${String(i).padStart(21, "0")}`]: {
+        emoji: "👍",
+        senderId: "user:bob@example.com",
+        sentAt: "2026-04-26T12:00:05Z"
+      }
+    }
     : {},
   sentAt: "2026-04-26T12:00:00Z",
   receivedAt: "2026-04-26T12:00:01Z",
@@ -34,7 +41,12 @@ const message = (i: number) => ({
 
 export const run = async (count = 5000) => {
   const text = JSON.stringify({
-    methodResponses: [["Message/get", { accountId: "A", state: "s1", list: Array.from({ length: count }, (_, i) => message(i)), notFound: [] }, "r1"]],
+    methodResponses: [["Message/get", {
+      accountId: "A",
+      state: "s1",
+      list: Array.from({ length: count }, (_, i) => message(i)),
+      notFound: []
+    }, "r1"]],
     sessionState: "s"
   })
   const bytes = new TextEncoder().encode(text)

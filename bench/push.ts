@@ -93,7 +93,9 @@ const memory = async () => {
 }
 type Memory = Awaited<ReturnType<Awaited<ReturnType<typeof memory>>["end"]>>
 const showMemory = (m: Memory) =>
-  `RSS ${(m.before / MB).toFixed(0)} MB before, ${(m.peak / MB).toFixed(0)} MB peak, ${(m.after / MB).toFixed(0)} MB after ` +
+  `RSS ${(m.before / MB).toFixed(0)} MB before, ${(m.peak / MB).toFixed(0)} MB peak, ${
+    (m.after / MB).toFixed(0)
+  } MB after ` +
   `(growth ${((m.after - m.before) / MB).toFixed(1)} MB, peak +${((m.peak - m.before) / MB).toFixed(1)} MB; ` +
   `live heap ${m.heapGrowth >= 0 ? "+" : ""}${(m.heapGrowth / MB).toFixed(1)} MB)`
 
@@ -234,7 +236,12 @@ export const run = async (options: { readonly count?: number; readonly endToEnd?
 
   const frames = Array.from({ length: 50_000 }, (_, i) =>
     i % 2 === 0
-      ? JSON.stringify({ "@type": "ChatTypingEvent", chatId: `c${i}`, senderId: "user:alice@example.com", typing: true })
+      ? JSON.stringify({
+        "@type": "ChatTypingEvent",
+        chatId: `c${i}`,
+        senderId: "user:alice@example.com",
+        typing: true
+      })
       : JSON.stringify({ "@type": "StateChange", changed: { u1: { Message: `m${i}` } }, pushState: `p${i}` }))
   const wsMs = await bestOf(5, async () => {
     let n = 0
@@ -251,10 +258,16 @@ export const run = async (options: { readonly count?: number; readonly endToEnd?
 
   const fmt = (n: number) => n.toLocaleString("en")
   console.log(`push: ${fmt(count)} SSE events, ${(bytes / MB).toFixed(1)} MB in 16 KiB chunks, in memory`)
-  console.log(`  SseDecoder.decode            ${fmt(oursRate)} events/s (${(bytes / MB / (count / oursRate)).toFixed(0)} MB/s)`)
+  console.log(
+    `  SseDecoder.decode            ${fmt(oursRate)} events/s (${(bytes / MB / (count / oursRate)).toFixed(0)} MB/s)`
+  )
   console.log(`  Sse.makeChannel (baseline)   ${fmt(expRate)} events/s`)
   console.log(`  decode + ChatSseEvent        ${fmt(chatRate)} events/s`)
-  console.log(`  ChatWsFrame.decode           ${fmt(perSecond(frames.length, wsMs))} frames/s (JSON.parse alone: ${fmt(perSecond(frames.length, jsonMs))}/s)`)
+  console.log(
+    `  ChatWsFrame.decode           ${fmt(perSecond(frames.length, wsMs))} frames/s (JSON.parse alone: ${
+      fmt(perSecond(frames.length, jsonMs))
+    }/s)`
+  )
   console.log(`push end to end over loopback, ${fmt(endToEnd)} events each${gcNote}`)
   console.log(`  fetch, bytes only (baseline) ${fmt(sse.rawPerSecond)} events/s; ${showMemory(sse.rawMem)}`)
   console.log(`  ChatEventSource (HTTP)       ${fmt(sse.perSecond)} events/s; ${showMemory(sse.mem)}`)
@@ -264,23 +277,33 @@ export const run = async (options: { readonly count?: number; readonly endToEnd?
     {
       name: "push-sse",
       ratio: oursRate / expRate,
-      note: `SseDecoder ${fmt(oursRate)} events/s; ratio = speed vs Sse.makeChannel (${fmt(expRate)}/s), higher is better`
+      note: `SseDecoder ${fmt(oursRate)} events/s; ratio = speed vs Sse.makeChannel (${
+        fmt(expRate)
+      }/s), higher is better`
     },
     {
       name: "push-sse-chat",
       ratio: oursRate / chatRate,
-      note: `SseDecoder + ChatSseEvent ${fmt(chatRate)} events/s in memory (goal ≥ 100,000); ratio = time vs decoder alone`
+      note: `SseDecoder + ChatSseEvent ${
+        fmt(chatRate)
+      } events/s in memory (goal ≥ 100,000); ratio = time vs decoder alone`
     },
     {
       name: "push-sse-e2e",
       ratio: (sse.mem.after - sse.mem.before) / MB,
-      note: `ChatEventSource over loopback HTTP ${fmt(sse.perSecond)} events/s (goal ≥ 100,000); ratio = RSS growth in MB over ` +
+      note:
+        `ChatEventSource over loopback HTTP ${
+          fmt(sse.perSecond)
+        } events/s (goal ≥ 100,000); ratio = RSS growth in MB over ` +
         `${fmt(endToEnd)} events (goal < 20); ${showMemory(sse.mem)}`
     },
     {
       name: "push-ws-e2e",
       ratio: (ws.mem.after - ws.mem.before) / MB,
-      note: `WebSocketSession.events over loopback ${fmt(ws.perSecond)} frames/s (goal ≥ 50,000); ratio = RSS growth in MB over ` +
+      note:
+        `WebSocketSession.events over loopback ${
+          fmt(ws.perSecond)
+        } frames/s (goal ≥ 50,000); ratio = RSS growth in MB over ` +
         `${fmt(endToEnd)} frames (goal < 20); ${showMemory(ws.mem)}`
     },
     {

@@ -41,7 +41,9 @@ const main = async () => {
     results.push(...(Array.isArray(r) ? r : [r as Result]))
     console.log()
   }
-  const machine = `${os.cpus()[0]?.model.trim() ?? "cpu"} ×${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
+  const machine = `${os.cpus()[0]?.model.trim() ?? "cpu"} ×${os.cpus().length}, ${
+    (os.totalmem() / 2 ** 30).toFixed(0)
+  } GiB, Node ${process.version}`
   const date = new Date().toISOString().slice(0, 16).replace("T", " ")
   const file = path.join(here, "RESULTS.md")
   if (!fs.existsSync(file)) {
@@ -54,7 +56,9 @@ const main = async () => {
   const command = `npm run bench${selected.length > 0 ? ` -- ${selected.join(" ")}` : ""}`
   fs.appendFileSync(
     file,
-    results.map((r) => `| ${date} | ${machine} | \`${command}\` | ${r.name} | ${r.ratio.toFixed(2)} | ${r.note ?? ""} |\n`).join("")
+    results.map((r) =>
+      `| ${date} | ${machine} | \`${command}\` | ${r.name} | ${r.ratio.toFixed(2)} | ${r.note ?? ""} |\n`
+    ).join("")
   )
   console.log(`results appended to ${path.relative(process.cwd(), file)}`)
   process.exit(0)

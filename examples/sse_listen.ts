@@ -29,13 +29,17 @@ export const describe = (event: ChatPush.ChatPushEvent): string => {
     case "Ping":
       return `ping (every ${event.interval} s)`
     case "Unknown":
-      return `unknown event "${event.event}"${Option.match(event.error, { onNone: () => "", onSome: (e) => `: ${e.description}` })}`
+      return `unknown event "${event.event}"${
+        Option.match(event.error, { onNone: () => "", onSome: (e) => `: ${e.description}` })
+      }`
     case "Connected":
       return `connected${
         Option.match(event.lastEventId, { onNone: () => "", onSome: (id) => ` (resuming after event ${id})` })
       }: live from here`
     case "Reconnected":
-      return `reconnected (attempt ${event.attempt}, resumed after event ${Option.getOrElse(event.lastEventId, () => "-")}): call /changes now`
+      return `reconnected (attempt ${event.attempt}, resumed after event ${
+        Option.getOrElse(event.lastEventId, () => "-")
+      }): call /changes now`
   }
 }
 
@@ -49,18 +53,25 @@ export interface ListenOptions {
 
 /** The account's EventSource events, each printed as it arrives. Runs until its consumer stops. */
 export const listen = (options: ListenOptions) =>
-  Stream.unwrap(Effect.map(ChatPush.ChatPush, (push) =>
-    push.events({ via: "eventsource", ...(options.schedule ? { schedule: options.schedule } : {}) }))).pipe(
-      Stream.tap((event) => Console.log(describe(event))),
-      Stream.provideLayer(NodeChat.layer({ url: options.url, auth: Auth.bearer(options.token) }))
-    )
+  Stream.unwrap(
+    Effect.map(ChatPush.ChatPush, (push) =>
+      push.events({ via: "eventsource", ...(options.schedule ? { schedule: options.schedule } : {}) }))
+  ).pipe(
+    Stream.tap((event) =>
+      Console.log(describe(event))
+    ),
+    Stream.provideLayer(NodeChat.layer({ url: options.url, auth: Auth.bearer(options.token) }))
+  )
 
 /**
  * The bounded demo; returns the events seen. On the embedded server: alice writes, the server
  * restarts once bob's stream has delivered a state change, and the demo ends at the first state
  * change after the reconnection. On a real server: listens for `seconds`.
  */
-export const demo = (target: Target, options: { readonly seconds?: number; readonly schedule?: Schedule.Schedule<unknown> } = {}) =>
+export const demo = (
+  target: Target,
+  options: { readonly seconds?: number; readonly schedule?: Schedule.Schedule<unknown> } = {}
+) =>
   Effect.gen(function*() {
     const events = listen({ ...target, ...(options.schedule ? { schedule: options.schedule } : {}) })
     if (Option.isNone(target.server)) {

@@ -11,7 +11,21 @@
  *   JMAP_URL=… JMAP_TOKEN=… npx tsx examples/sync_loop.ts    # your server, for JMAP_SECONDS (30)
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Clock, Console, Context, Deferred, Effect, Fiber, HashMap, Layer, Option, Ref, type Schedule, Stream, SubscriptionRef } from "effect"
+import {
+  Clock,
+  Console,
+  Context,
+  Deferred,
+  Effect,
+  Fiber,
+  HashMap,
+  Layer,
+  Option,
+  Ref,
+  type Schedule,
+  Stream,
+  SubscriptionRef
+} from "effect"
 import { Auth, type Chat, ChatClient, ChatPush, type DeltaSync, type Message } from "../src/index.js"
 import { NodeChat } from "../src/node/index.js"
 import { chatter, fromEnv, isMain, seconds, type Target } from "./demo_target.js"
@@ -70,16 +84,18 @@ export const start = (options: SyncLoopOptions) =>
     // Display names, looked up once per contact.
     const names = yield* Ref.make(HashMap.empty<string, string>())
     const nameOf = (id: string): Effect.Effect<string> =>
-      id === "self" ? Effect.succeed("me") : Effect.flatMap(Ref.get(names), (known) =>
-        Option.match(HashMap.get(known, id), {
-          onSome: Effect.succeed,
-          onNone: () =>
-            client.ChatContact.get({ ids: [id] }).pipe(
-              Effect.map(({ list: [contact] }) => contact?.displayName ?? contact?.login ?? id),
-              Effect.tap((name) => Ref.update(names, HashMap.set(id, name))),
-              Effect.orElseSucceed(() => id)
-            )
-        }))
+      id === "self" ?
+        Effect.succeed("me") :
+        Effect.flatMap(Ref.get(names), (known) =>
+          Option.match(HashMap.get(known, id), {
+            onSome: Effect.succeed,
+            onNone: () =>
+              client.ChatContact.get({ ids: [id] }).pipe(
+                Effect.map(({ list: [contact] }) => contact?.displayName ?? contact?.login ?? id),
+                Effect.tap((name) => Ref.update(names, HashMap.set(id, name))),
+                Effect.orElseSucceed(() => id)
+              )
+          }))
 
     // A chat's messages in full (one page; page with `position` for very long chats).
     const history = (chatIds: Iterable<string>) =>
@@ -102,7 +118,10 @@ export const start = (options: SyncLoopOptions) =>
     const syncChats = Effect.gen(function*() {
       const before = yield* SubscriptionRef.get(cache)
       const delta = yield* client.Chat.sync({ sinceState: before.chatState })
-      const chats = upsert(removeAll(delta.fullResync ? HashMap.empty() : before.chats, delta.destroyed), [...delta.created, ...delta.updated])
+      const chats = upsert(removeAll(delta.fullResync ? HashMap.empty() : before.chats, delta.destroyed), [
+        ...delta.created,
+        ...delta.updated
+      ])
       // A chat that appears may come with history (e.g. a group bob was just added to).
       const fresh = yield* history(HashMap.keys(HashMap.filter(chats, (_, id) => !HashMap.has(before.chats, id))))
       const messages = upsert(HashMap.filter(before.messages, (m) => HashMap.has(chats, m.chatId)), fresh)
@@ -117,7 +136,9 @@ export const start = (options: SyncLoopOptions) =>
       const messages = upsert(removeAll(known, delta.destroyed), [...delta.created, ...delta.updated])
       yield* SubscriptionRef.set(cache, { ...before, messages, messageState: delta.newState })
       yield* report("Message", delta)
-      if (!delta.fullResync) for (const m of delta.created) yield* Console.log(`  ${yield* nameOf(m.senderId)}: ${m.body}`)
+      if (!delta.fullResync) {
+        for (const m of delta.created) yield* Console.log(`  ${yield* nameOf(m.senderId)}: ${m.body}`)
+      }
     })
 
     // A failed sync (say the server went away mid-call) leaves the cache at its state: the next
@@ -163,18 +184,30 @@ export const start = (options: SyncLoopOptions) =>
       ...(options.schedule ? { schedule: options.schedule } : {})
     }).pipe(Stream.runForEach(handle))
     const showTyping = typingView(typing).pipe(
-      Stream.mapEffect((typists) => Effect.forEach(typists, (t) => nameOf(t.senderId))),
-      Stream.runForEach((who) => Console.log(who.length === 0 ? "(nobody is typing)" : `${who.join(" and ")} ${who.length === 1 ? "is" : "are"} typing…`))
+      Stream.mapEffect((typists) =>
+        Effect.forEach(typists, (t) => nameOf(t.senderId))
+      ),
+      Stream.runForEach((who) =>
+        Console.log(
+          who.length === 0 ? "(nobody is typing)" : `${who.join(" and ")} ${who.length === 1 ? "is" : "are"} typing…`
+        )
+      )
     )
-    const fiber = yield* Effect.forkScoped(Effect.all([follow, showTyping], { concurrency: "unbounded", discard: true }))
+    const fiber = yield* Effect.forkScoped(
+      Effect.all([follow, showTyping], { concurrency: "unbounded", discard: true })
+    )
     return { cache, typing, join: Fiber.join(fiber) } satisfies SyncLoop
   })
 
 /** Who is typing, each time that changes: on every typing event, and each second as entries decay. */
 export const typingView = (typing: SubscriptionRef.SubscriptionRef<TypingIndicators.TypingIndicators>) =>
   Stream.merge(typing.changes, Stream.tick("1 second")).pipe(
-    Stream.mapEffect(() => Effect.zipWith(SubscriptionRef.get(typing), Clock.currentTimeMillis, TypingIndicators.active)),
-    Stream.changesWith((a, b) => a.length === b.length && a.every((t, i) => t.chatId === b[i]!.chatId && t.senderId === b[i]!.senderId))
+    Stream.mapEffect(() =>
+      Effect.zipWith(SubscriptionRef.get(typing), Clock.currentTimeMillis, TypingIndicators.active)
+    ),
+    Stream.changesWith((a, b) =>
+      a.length === b.length && a.every((t, i) => t.chatId === b[i]!.chatId && t.senderId === b[i]!.senderId)
+    )
   )
 
 /**
@@ -184,7 +217,8 @@ export const typingView = (typing: SubscriptionRef.SubscriptionRef<TypingIndicat
  */
 export const demo = (
   target: Target,
-  options: { readonly seconds?: number; readonly messages?: number; readonly schedule?: Schedule.Schedule<unknown> } = {}
+  options: { readonly seconds?: number; readonly messages?: number; readonly schedule?: Schedule.Schedule<unknown> } =
+    {}
 ) =>
   Effect.gen(function*() {
     const loop = yield* start({ ...target, ...(options.schedule ? { schedule: options.schedule } : {}) })
@@ -202,7 +236,9 @@ export const demo = (
       yield* loop.join.pipe(Effect.timeoutOption(`${options.seconds ?? 30} seconds`))
     }
     const cache = yield* SubscriptionRef.get(loop.cache)
-    yield* Console.log(`The cache holds ${HashMap.size(cache.chats)} chat(s) and ${HashMap.size(cache.messages)} message(s).`)
+    yield* Console.log(
+      `The cache holds ${HashMap.size(cache.chats)} chat(s) and ${HashMap.size(cache.messages)} message(s).`
+    )
     return cache
   }).pipe(Effect.scoped)
 

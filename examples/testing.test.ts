@@ -90,7 +90,9 @@ describe("unit tests: the bot on an in-memory server", () => {
 })
 
 // Real sockets: live clocks for the client's timeouts (excludeTestServices).
-layer(ChatServerTest.layer({ user: "bob" }), { excludeTestServices: true })("integration test: the bot over HTTP against the reference server", (it) => {
+layer(ChatServerTest.layer({ user: "bob" }), { excludeTestServices: true })(
+  "integration test: the bot over HTTP against the reference server",
+  (it) => {
     it.effect("answers through the real client stack", () =>
       Effect.gen(function*() {
         const server = yield* ChatServer
@@ -103,4 +105,5 @@ layer(ChatServerTest.layer({ user: "bob" }), { excludeTestServices: true })("int
         expect(list.map((m) => [m.senderId, m.body])).toEqual([[server.user("bob").userId, "pong"], ["self", "ping"]])
         expect(yield* unreadTotal).toBe(0)
       }).pipe(Effect.scoped))
-})
+  }
+)

@@ -61,7 +61,9 @@ export const echoBot = (options: BotOptions) =>
         yield* answer(message)
       }
       return received
-    }).pipe(Effect.catchAll((error) => Console.log(`  (sync failed: ${error._tag}; retrying at the next event)`).pipe(Effect.as([]))))
+    }).pipe(Effect.catchAll((error) =>
+      Console.log(`  (sync failed: ${error._tag}; retrying at the next event)`).pipe(Effect.as([]))
+    ))
 
     return frames.pipe(
       Stream.filterMap(ChatPush.fromWsFrame),
@@ -86,7 +88,10 @@ export const echoBot = (options: BotOptions) =>
  * restarts once the bot has answered a message, and the demo ends at the first message received
  * after the reconnection. On a real server: runs for `seconds`.
  */
-export const demo = (target: Target, options: { readonly seconds?: number; readonly schedule?: Schedule.Schedule<unknown> } = {}) =>
+export const demo = (
+  target: Target,
+  options: { readonly seconds?: number; readonly schedule?: Schedule.Schedule<unknown> } = {}
+) =>
   Effect.gen(function*() {
     const bot = echoBot({ ...target, ...(options.schedule ? { schedule: options.schedule } : {}) })
     if (Option.isNone(target.server)) {

@@ -9,9 +9,15 @@ const lock = JSON.parse(fs.readFileSync(file, "utf8"))
 const packages = lock.packages
 const platform = (name) => {
   const parts = name.split("/").pop().split("-")
-  const os = ["darwin", "linux", "win32", "android", "freebsd", "openbsd", "openharmony", "sunos", "aix"].find((o) => parts.includes(o))
+  const os = ["darwin", "linux", "win32", "android", "freebsd", "openbsd", "openharmony", "sunos", "aix"].find((o) =>
+    parts.includes(o)
+  )
   const cpu = ["arm64", "x64", "ia32", "arm", "loong64", "ppc64", "riscv64", "s390x"].find((c) => parts.includes(c))
-  const libc = parts.includes("musl") ? ["musl"] : parts.includes("gnu") || parts.includes("gnueabihf") ? ["glibc"] : undefined
+  const libc = parts.includes("musl")
+    ? ["musl"]
+    : parts.includes("gnu") || parts.includes("gnueabihf")
+    ? ["glibc"]
+    : undefined
   return { os, cpu, libc }
 }
 let added = 0
@@ -21,12 +27,22 @@ for (const [path, entry] of Object.entries(packages)) {
     if (packages[key] || packages[`${path}/node_modules/${dep}`]) continue
     const { os, cpu, libc } = platform(dep)
     if (!os || !cpu) continue
-    packages[key] = { version, cpu: [cpu], dev: entry.dev, license: "MIT", optional: true, os: [os], ...(libc ? { libc } : {}) }
+    packages[key] = {
+      version,
+      cpu: [cpu],
+      dev: entry.dev,
+      license: "MIT",
+      optional: true,
+      os: [os],
+      ...(libc ? { libc } : {})
+    }
     if (!entry.dev) delete packages[key].dev
     added++
   }
 }
-const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)))
+const sorted = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1))
+)
 lock.packages = sorted
 fs.writeFileSync(file, JSON.stringify(lock, null, 2) + "\n")
 console.log(`complete-lockfile: added ${added} optional platform entries`)

@@ -17,7 +17,10 @@ const program = Effect.gen(function*() {
     const chat = yield* client.Chat.createOne({ kind: "direct", contactId: bob.userId })
     const ids: Array<string> = []
     for (let i = 0; i < 20; i++) {
-      const m = yield* client.Message.send({ chatId: chat.id, body: `message ${i}: the quick brown fox jumps over the lazy dog` })
+      const m = yield* client.Message.send({
+        chatId: chat.id,
+        body: `message ${i}: the quick brown fox jumps over the lazy dog`
+      })
       ids.push(m.id)
     }
     return { accountId: yield* client.accountId, ids }

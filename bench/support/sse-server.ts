@@ -9,7 +9,9 @@ import * as http from "node:http"
 const eventText = (i: number) =>
   i % 4 === 3
     ? `id: ${i}\nevent: typing\ndata: {"chatId":"c${i % 7}","senderId":"user:alice@example.com","typing":true}\n\n`
-    : `id: ${i}\nevent: state\ndata: {"@type":"StateChange","changed":{"u1":{"Message":"m${i}","Chat":"c${i % 7}"}}}\n\n`
+    : `id: ${i}\nevent: state\ndata: {"@type":"StateChange","changed":{"u1":{"Message":"m${i}","Chat":"c${
+      i % 7
+    }"}}}\n\n`
 
 const server = http.createServer((req, res) => {
   const count = Number(new URL(req.url ?? "/", "http://x").searchParams.get("count") ?? "1000")

@@ -38,9 +38,11 @@ export type CapabilityUri = (typeof CapabilityUri)[keyof typeof CapabilityUri]
 
 /** An object with no defined properties; unlike a bare `Struct({})` it refuses non-objects. */
 const emptyCapability = (identifier: string) =>
-  OpenStruct({}).pipe(Schema.filter(Predicate.isRecord, { message: () => "expected a capability object" })).annotations({
-    identifier
-  })
+  OpenStruct({}).pipe(Schema.filter(Predicate.isRecord, { message: () => "expected a capability object" })).annotations(
+    {
+      identifier
+    }
+  )
 
 /**
  * Session-level `capabilities["urn:ietf:params:jmap:chat"]`: an empty object (core draft

@@ -38,18 +38,9 @@ import type { JmapRequest, JmapResponse } from "../jmap/Wire.js"
 import { CapabilityUri } from "./Capabilities.js"
 import { Chat } from "./Chat.js"
 import { ChatContact } from "./ChatContact.js"
-import { CustomEmoji } from "./CustomEmoji.js"
-import type { ContactSortProperty } from "./Enums.js"
-import { Message } from "./Message.js"
-import { PresenceStatus } from "./PresenceStatus.js"
-import { Quota } from "./Quota.js"
-import { ReadPosition } from "./ReadPosition.js"
-import { Space } from "./Space.js"
-import { SpaceBan } from "./SpaceBan.js"
-import { SpaceInvite } from "./SpaceInvite.js"
 import type {
-  BlobApi,
   Batched,
+  BlobApi,
   ChatApi,
   ChatApis,
   ChatContactApi,
@@ -89,6 +80,7 @@ import {
   type UpdateInput
 } from "./client/Inputs.js"
 import { nonEmpty, seedName, validate } from "./client/internal/guards.js"
+import { own } from "./client/internal/schema.js"
 import type {
   ChatContactPatch,
   ChatPatch,
@@ -100,8 +92,16 @@ import type {
 } from "./client/Patches.js"
 import { PushSubscription } from "./client/PushSubscription.js"
 import { DataTypes, Requests } from "./client/Requests.js"
-import { own } from "./client/internal/schema.js"
-import { type GetLike, type SetLike, setFailed, updatedObject } from "./client/SingleObject.js"
+import { type GetLike, setFailed, type SetLike, updatedObject } from "./client/SingleObject.js"
+import { CustomEmoji } from "./CustomEmoji.js"
+import type { ContactSortProperty } from "./Enums.js"
+import { Message } from "./Message.js"
+import { PresenceStatus } from "./PresenceStatus.js"
+import { Quota } from "./Quota.js"
+import { ReadPosition } from "./ReadPosition.js"
+import { Space } from "./Space.js"
+import { SpaceBan } from "./SpaceBan.js"
+import { SpaceInvite } from "./SpaceInvite.js"
 
 /** The method call id of single-invocation requests (seed-api §2.1). */
 export const CALL_ID = Invocation.CALL_ID
@@ -207,7 +207,10 @@ export interface Service<E = SessionServiceModule.CallError> {
     & Syncing<CustomEmoji, E>
     & CreateOne<CustomEmoji, CustomEmojiCreateInput, E>
     & DestroyOne<E>
-  readonly ReadPosition: ReadPositionApi<Effectful<E>> & Syncing<ReadPosition, E> & UpdateOne<ReadPosition, ReadPositionPatch, E>
+  readonly ReadPosition:
+    & ReadPositionApi<Effectful<E>>
+    & Syncing<ReadPosition, E>
+    & UpdateOne<ReadPosition, ReadPositionPatch, E>
   readonly PresenceStatus:
     & PresenceStatusApi<Effectful<E>>
     & Syncing<PresenceStatus, E>
@@ -413,7 +416,10 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       StandardMethods.list(
         executor,
         DataTypes[ns] as StandardMethods.DataType<any>,
-        prepare<QueryResponse>(ns, "query", input) as Either.Either<Invocation.Invocation<QueryResponse>, InvalidArgument>
+        prepare<QueryResponse>(ns, "query", input) as Either.Either<
+          Invocation.Invocation<QueryResponse>,
+          InvalidArgument
+        >
       )
     ).pipe(Effect.withSpan(span(`${ns}.list`), spanOptions))
 
@@ -444,10 +450,13 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
           Effect.withSpan(span("Blob.upload"), spanOptions)
         ),
     download: (input) =>
-      Effect.flatMap(accountId, (id) =>
-        options.download === undefined ? noBlobTransport("download") : options.download({ ...input, accountId: id })).pipe(
-          Effect.withSpan(span("Blob.download"), spanOptions)
-        )
+      Effect.flatMap(
+        accountId,
+        (id) =>
+          options.download === undefined ? noBlobTransport("download") : options.download({ ...input, accountId: id })
+      ).pipe(
+        Effect.withSpan(span("Blob.download"), spanOptions)
+      )
   }
 
   const forms: Record<Extra, (ns: any) => (input?: any) => Effect.Effect<unknown, unknown>> = {

@@ -33,7 +33,10 @@ export const chatAccountId = (session: Session): Option.Option<Id> =>
   Option.fromNullable(own(session.primaryAccounts, CapabilityUri.chat) as Id | undefined)
 
 /** The chat capability of `accountId` (core draft §Account-Level Capability Object); `None` when absent. */
-export const chatCapability = (session: Session, accountId: string): Either.Either<Option.Option<ChatCapability>, ParseError> =>
+export const chatCapability = (
+  session: Session,
+  accountId: string
+): Either.Either<Option.Option<ChatCapability>, ParseError> =>
   accountCapability(session, accountId, CapabilityUri.chat, ChatCapability)
 
 /** The chat-push capability of `accountId` (push draft §Capability); `None` when absent. */

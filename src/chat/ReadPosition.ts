@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { OpenStruct, Id, UTCDate } from "../jmap/Primitives.js"
+import { Id, OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { optionalNullable } from "./internal/schema.js"
 
 /**

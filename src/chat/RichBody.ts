@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import { Either, Schema } from "effect"
-import { OpenStruct } from "../jmap/Primitives.js"
 import { ParseError } from "../jmap/Errors.js"
+import { OpenStruct } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
 import { BroadcastScope, SpanType } from "./Enums.js"
 import { optionalNullable } from "./internal/schema.js"

@@ -78,12 +78,16 @@ export const validate = (auth: Auth): Effect.Effect<void, InvalidArgument | Inva
       }
       return tokenChars.test(token)
         ? Effect.void
-        : Effect.fail(new InvalidHeaderValue({ description: "Bearer token contains a character not allowed in a header" }))
+        : Effect.fail(
+          new InvalidHeaderValue({ description: "Bearer token contains a character not allowed in a header" })
+        )
     }
     case "Basic": {
       const username = Redacted.value(auth.username)
       if (username.includes(":")) {
-        return Effect.fail(new InvalidArgument({ description: "Basic auth username may not contain ':' (RFC 7617 §2)" }))
+        return Effect.fail(
+          new InvalidArgument({ description: "Basic auth username may not contain ':' (RFC 7617 §2)" })
+        )
       }
       return isHeaderValue(username) && isHeaderValue(Redacted.value(auth.password))
         ? Effect.void

@@ -37,7 +37,8 @@ interface GetCall<E> {
   readonly ids: ReadonlyArray<string>
 }
 
-const isStringArray = (u: unknown): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === "string")
+const isStringArray = (u: unknown): u is ReadonlyArray<string> =>
+  Array.isArray(u) && u.every((x) => typeof x === "string")
 
 const asMergeableGet = <E>(pending: Pending<E>): GetCall<E> | undefined => {
   const calls = pending.request.methodCalls
@@ -136,9 +137,13 @@ export const make = <E>(
             part.calls.push([first.method, { ...first.args, ids }, callId])
             for (const member of members) for (const uri of member.pending.request.using) part.using.add(uri)
             part.deliver.push((response) =>
-              Effect.forEach(members, (member) => complete(member.pending)(splitGet(response, callId, member)), { discard: true })
+              Effect.forEach(members, (member) => complete(member.pending)(splitGet(response, callId, member)), {
+                discard: true
+              })
             )
-            part.fail.push((error) => Effect.forEach(members, (member) => failWith(member.pending)(error), { discard: true }))
+            part.fail.push((error) =>
+              Effect.forEach(members, (member) => failWith(member.pending)(error), { discard: true })
+            )
             chunk = []
             chunkIds = new Set()
           }
@@ -177,7 +182,12 @@ export const make = <E>(
               onSuccess: (response) => Effect.forEach(part.deliver, (d) => d(response), { discard: true })
             })
           ), { concurrency: "unbounded", discard: true })
-      }).pipe(Effect.withSpan("Batching.dispatch", { captureStackTrace: false, attributes: { "jmap.batch_size": batch.length } }))
+      }).pipe(
+        Effect.withSpan("Batching.dispatch", {
+          captureStackTrace: false,
+          attributes: { "jmap.batch_size": batch.length }
+        })
+      )
 
     const collect = Duration.isZero(window) ? Effect.yieldNow() : Effect.sleep(window)
 

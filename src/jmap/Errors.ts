@@ -25,7 +25,17 @@ export const redactUrl = (url: string): string => {
  * latter.
  */
 export class HttpError extends Schema.TaggedError<HttpError>(`${prefix}HttpError`)("HttpError", {
-  reason: Schema.Literal("Timeout", "Connect", "Tls", "Redirect", "Status", "RequestBody", "ResponseBody", "Decode", "Other"),
+  reason: Schema.Literal(
+    "Timeout",
+    "Connect",
+    "Tls",
+    "Redirect",
+    "Status",
+    "RequestBody",
+    "ResponseBody",
+    "Decode",
+    "Other"
+  ),
   method: Schema.String,
   url: Schema.String,
   status: Schema.optional(Schema.Number),
@@ -189,7 +199,9 @@ export class WebSocketError extends Schema.TaggedError<WebSocketError>(`${prefix
   description: Schema.String
 }) {
   override get message(): string {
-    return `WebSocket error (${this.reason}${this.closeCode === undefined ? "" : ` ${this.closeCode}`}): ${this.description}`
+    return `WebSocket error (${this.reason}${
+      this.closeCode === undefined ? "" : ` ${this.closeCode}`
+    }): ${this.description}`
   }
 }
 

@@ -76,7 +76,12 @@ export type UploadError =
   | BlobIntegrityMismatch
 
 /** Errors of {@link Service.download} and {@link Service.downloadStream}. */
-export type DownloadError = ExchangeError | InvalidArgument | InvalidSession | InvalidHeaderValue | BlobIntegrityMismatch
+export type DownloadError =
+  | ExchangeError
+  | InvalidArgument
+  | InvalidSession
+  | InvalidHeaderValue
+  | BlobIntegrityMismatch
 
 /** Errors of opening an EventSource connection ({@link Service.openEventSource}). */
 export type EventSourceOpenError = ExchangeError | InvalidArgument | InvalidHeaderValue | UnexpectedResponse
@@ -151,7 +156,9 @@ export interface Service {
     options?: { readonly lastEventId?: string | undefined }
   ) => Effect.Effect<Stream.Stream<Uint8Array, HttpError>, EventSourceOpenError, Scope.Scope>
   /** The authentication headers for `url` (empty unless its origin is trusted), e.g. for a WebSocket upgrade. */
-  readonly authHeaders: (url: string) => Effect.Effect<Readonly<Record<string, string>>, AuthFailed | InvalidHeaderValue>
+  readonly authHeaders: (
+    url: string
+  ) => Effect.Effect<Readonly<Record<string, string>>, AuthFailed | InvalidHeaderValue>
 }
 
 /** Options of {@link make}. */
@@ -238,7 +245,10 @@ export const make = (
         const response = yield* client.execute(HttpClientRequest.setHeaders(request, headers)).pipe(
           Effect.mapError(fromPlatformError(request.method, request.url))
         )
-        yield* Effect.annotateCurrentSpan({ "http.request.method": request.method, "http.response.status_code": response.status })
+        yield* Effect.annotateCurrentSpan({
+          "http.request.method": request.method,
+          "http.response.status_code": response.status
+        })
         if (accept(response.status)) return response
         const now = yield* Clock.currentTimeMillis
         return yield* failStatus(response, request.method, request.url, now)
@@ -313,7 +323,12 @@ export const make = (
           }
           const next = httpUrl(new URL(location, url).href, "session redirect")
           if (Either.isLeft(next)) {
-            return yield* new HttpError({ reason: "Redirect", method: "GET", url: redactUrl(url), description: "redirect to a non-http(s) URL" })
+            return yield* new HttpError({
+              reason: "Redirect",
+              method: "GET",
+              url: redactUrl(url),
+              description: "redirect to a non-http(s) URL"
+            })
           }
           url = next.right.href
           continue
@@ -365,14 +380,18 @@ export const make = (
         }
         const extra = templateVariables(o.uploadUrl).filter((v) => v !== "accountId")
         if (extra.length > 0) {
-          return yield* new InvalidSession({ description: `uploadUrl uses variables other than accountId: ${extra.join(", ")}` })
+          return yield* new InvalidSession({
+            description: `uploadUrl uses variables other than accountId: ${extra.join(", ")}`
+          })
         }
         const url = yield* expandTemplate(o.uploadUrl, { accountId: o.accountId })
         const hash = createHash("sha256")
         let size = 0
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.acceptJson)
         const withBody = o.body instanceof Uint8Array
-          ? (hash.update(o.body), size = o.body.length, HttpClientRequest.bodyUint8Array(request, o.body, o.contentType))
+          ? (hash.update(o.body),
+            size = o.body.length,
+            HttpClientRequest.bodyUint8Array(request, o.body, o.contentType))
           : HttpClientRequest.bodyStream(
             request,
             Stream.tap(o.body, (chunk) =>
@@ -398,7 +417,10 @@ export const make = (
       }).pipe(
         // A streamed body may be slow by nature; the timeout still bounds a stalled server.
         (self) => withTimeout(self, "POST", o.uploadUrl),
-        Effect.withSpan("HttpTransport.upload", { captureStackTrace: false, attributes: { "jmap.account_id": o.accountId } })
+        Effect.withSpan("HttpTransport.upload", {
+          captureStackTrace: false,
+          attributes: { "jmap.account_id": o.accountId }
+        })
       ) as Effect.Effect<BlobUploadResponse, UploadError | E>
 
     const downloadRequest = (o: DownloadOptions) =>
@@ -430,7 +452,12 @@ export const make = (
           }
         }
         return bytes
-      }).pipe(Effect.withSpan("HttpTransport.download", { captureStackTrace: false, attributes: { "jmap.blob_id": o.blobId } }))
+      }).pipe(
+        Effect.withSpan("HttpTransport.download", {
+          captureStackTrace: false,
+          attributes: { "jmap.blob_id": o.blobId }
+        })
+      )
 
     const downloadStream: Service["downloadStream"] = (o) =>
       Stream.unwrapScoped(Effect.gen(function*() {
@@ -448,10 +475,17 @@ export const make = (
           Stream.tap(capped, (chunk) => Effect.sync(() => hash.update(chunk))),
           Stream.fromEffect(Effect.suspend(() => {
             const actual = hash.digest("hex")
-            return sameDigest(expected, actual) ? Effect.void : Effect.fail(new BlobIntegrityMismatch({ expected, actual }))
+            return sameDigest(expected, actual)
+              ? Effect.void
+              : Effect.fail(new BlobIntegrityMismatch({ expected, actual }))
           })).pipe(Stream.drain)
         )
-      })).pipe(Stream.withSpan("HttpTransport.downloadStream", { captureStackTrace: false, attributes: { "jmap.blob_id": o.blobId } }))
+      })).pipe(
+        Stream.withSpan("HttpTransport.downloadStream", {
+          captureStackTrace: false,
+          attributes: { "jmap.blob_id": o.blobId }
+        })
+      )
 
     const openEventSource: Service["openEventSource"] = (rawUrl, eventOptions) =>
       Effect.gen(function*() {
@@ -464,7 +498,9 @@ export const make = (
               "cache-control": "no-cache",
               // Header values are bytes: a non-ASCII id (WHATWG allows any id without NUL, CR, LF)
               // is sent as its UTF-8 octets.
-              ...(lastEventId === undefined ? {} : { "last-event-id": Buffer.from(lastEventId, "utf8").toString("latin1") })
+              ...(lastEventId === undefined
+                ? {}
+                : { "last-event-id": Buffer.from(lastEventId, "utf8").toString("latin1") })
             })
           )
         ).pipe((self) => withTimeout(self, "GET", url.href))
@@ -486,7 +522,9 @@ export const make = (
   })
 
 /** A layer from options; needs an `HttpClient` (e.g. `NodeHttpClient.layerUndici` or `FetchHttpClient.layer`). */
-export const layer = (options: Options): Layer.Layer<HttpTransport, InvalidArgument | InvalidHeaderValue, HttpClient.HttpClient> =>
+export const layer = (
+  options: Options
+): Layer.Layer<HttpTransport, InvalidArgument | InvalidHeaderValue, HttpClient.HttpClient> =>
   Layer.effect(HttpTransport, make(options))
 
 /**

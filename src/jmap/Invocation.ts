@@ -229,7 +229,9 @@ export class Batch {
     for (const entry of this.entries) {
       if (entry.problem !== undefined) return entry.problem
       if (entry.effect !== undefined) {
-        return new InvalidArgument({ description: `batch: call ${entry.callId} was prepared by an effect that has not run` })
+        return new InvalidArgument({
+          description: `batch: call ${entry.callId} was prepared by an effect that has not run`
+        })
       }
     }
     return undefined
@@ -319,5 +321,4 @@ const mapResults = (shape: unknown, f: (p: Pending<unknown, unknown>) => unknown
 export const run = <E, A, EA>(
   executor: Executor<E>,
   prepared: Preparation<A, EA>
-): Effect.Effect<A, E | EA | InvalidArgument | ResultError> =>
-  Effect.flatten(batch(executor, (b) => b.add(prepared)))
+): Effect.Effect<A, E | EA | InvalidArgument | ResultError> => Effect.flatten(batch(executor, (b) => b.add(prepared)))

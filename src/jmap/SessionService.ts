@@ -6,17 +6,7 @@
  *
  * @since 0.1.0
  */
-import {
-  Context,
-  Effect,
-  Either,
-  Layer,
-  Option,
-  type Schema,
-  type Scope,
-  Stream,
-  SubscriptionRef
-} from "effect"
+import { Context, Effect, Either, Layer, Option, type Schema, type Scope, Stream, SubscriptionRef } from "effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Batching from "./Batching.js"
 import { InvalidArgument, InvalidSession, type ParseError } from "./Errors.js"
@@ -94,7 +84,10 @@ export interface Service {
     schema: Schema.Schema<A, I, never>
   ) => Effect.Effect<Option.Option<A>, SessionError | ParseError>
   /** The RFC 8887 WebSocket capability with its `url` resolved against the session URL (as `ws:`/`wss:`). */
-  readonly webSocketCapability: Effect.Effect<Option.Option<WebSocketCapability>, SessionError | ParseError | InvalidSession>
+  readonly webSocketCapability: Effect.Effect<
+    Option.Option<WebSocketCapability>,
+    SessionError | ParseError | InvalidSession
+  >
   /** Uploads a blob through the Session's `uploadUrl`, within `maxSizeUpload` and `maxConcurrentUpload`. */
   readonly upload: <E = never>(
     options: Omit<HttpTransport.UploadOptions<E>, "uploadUrl">
@@ -173,13 +166,17 @@ export const checkLimits = (request: JmapRequest, limits: CoreLimits): Either.Ei
   if (limits.maxCallsInRequest !== undefined && request.methodCalls.length > limits.maxCallsInRequest) {
     return Either.left(
       new InvalidArgument({
-        description: `request has ${request.methodCalls.length} method calls; the server allows ${limits.maxCallsInRequest}`
+        description:
+          `request has ${request.methodCalls.length} method calls; the server allows ${limits.maxCallsInRequest}`
       })
     )
   }
   for (const [name, args] of request.methodCalls) {
     const ids = args["ids"]
-    if (limits.maxObjectsInGet !== undefined && name.endsWith("/get") && Array.isArray(ids) && ids.length > limits.maxObjectsInGet) {
+    if (
+      limits.maxObjectsInGet !== undefined && name.endsWith("/get") && Array.isArray(ids) &&
+      ids.length > limits.maxObjectsInGet
+    ) {
       return Either.left(
         new InvalidArgument({
           description: `${name} asks for ${ids.length} objects; the server allows ${limits.maxObjectsInGet}`
@@ -212,160 +209,177 @@ export interface Options {
 /** Builds the service on an `HttpTransport`. Needs a scope for background session refreshes. */
 export const makeWith = (
   options: Options = {}
-): Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> => Effect.gen(function*() {
-  const transport = yield* HttpTransport.HttpTransport
-  const scope = yield* Effect.scope
-  const cache = yield* SubscriptionRef.make(Option.none<Cached>())
-  const lock = yield* Effect.makeSemaphore(1)
-  let requestPermits: Effect.Semaphore | undefined
-  let uploadPermits: Effect.Semaphore | undefined
+): Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> =>
+  Effect.gen(function*() {
+    const transport = yield* HttpTransport.HttpTransport
+    const scope = yield* Effect.scope
+    const cache = yield* SubscriptionRef.make(Option.none<Cached>())
+    const lock = yield* Effect.makeSemaphore(1)
+    let requestPermits: Effect.Semaphore | undefined
+    let uploadPermits: Effect.Semaphore | undefined
 
-  const fetch = Effect.gen(function*() {
-    const fetched = yield* transport.fetchSession
-    const session = fetched.session
-    const limits = coreLimits(session)
-    requestPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentRequests ?? Number.MAX_SAFE_INTEGER)
-    uploadPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentUpload ?? Number.MAX_SAFE_INTEGER)
-    const cached: Cached = { session: redactForInspection(session), url: fetched.url, limits, stale: false }
-    yield* SubscriptionRef.set(cache, Option.some(cached))
-    return cached
-  })
+    const fetch = Effect.gen(function*() {
+      const fetched = yield* transport.fetchSession
+      const session = fetched.session
+      const limits = coreLimits(session)
+      requestPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentRequests ?? Number.MAX_SAFE_INTEGER)
+      uploadPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentUpload ?? Number.MAX_SAFE_INTEGER)
+      const cached: Cached = { session: redactForInspection(session), url: fetched.url, limits, stale: false }
+      yield* SubscriptionRef.set(cache, Option.some(cached))
+      return cached
+    })
 
-  const current: Effect.Effect<Cached, SessionError> = Effect.flatMap(
-    SubscriptionRef.get(cache),
-    (cached) =>
-      Option.isSome(cached) && !cached.value.stale ? Effect.succeed(cached.value) : lock.withPermits(1)(
-        Effect.flatMap(
-          SubscriptionRef.get(cache),
-          (again) => Option.isSome(again) && !again.value.stale ? Effect.succeed(again.value) : fetch
+    const current: Effect.Effect<Cached, SessionError> = Effect.flatMap(
+      SubscriptionRef.get(cache),
+      (cached) =>
+        Option.isSome(cached) && !cached.value.stale ? Effect.succeed(cached.value) : lock.withPermits(1)(
+          Effect.flatMap(
+            SubscriptionRef.get(cache),
+            (again) => Option.isSome(again) && !again.value.stale ? Effect.succeed(again.value) : fetch
+          )
+        )
+    )
+
+    const get = Effect.map(current, (c) => c.session).pipe(
+      Effect.withSpan("SessionService.get", { captureStackTrace: false })
+    )
+
+    const markStale = (state: string) =>
+      SubscriptionRef.update(cache, Option.map((c) => (c.session.state === state ? { ...c, stale: true } : c)))
+
+    const send = (request: JmapRequest, callOptions?: HttpTransport.CallOptions) =>
+      Effect.gen(function*() {
+        const cached = yield* current
+        yield* checkLimits(request, cached.limits)
+        const response = yield* requestPermits!.withPermits(1)(
+          transport.call(cached.session.apiUrl, request, callOptions)
+        ).pipe(
+          Effect.tapErrorTag("AuthFailed", () => SubscriptionRef.set(cache, Option.none()))
+        )
+        if (response.sessionState !== cached.session.state) {
+          // RFC 8620 §3.4: the Session changed; refetch it in the background (single flight).
+          yield* markStale(cached.session.state)
+          yield* Effect.forkIn(Effect.ignore(current), scope)
+        }
+        return response
+      })
+
+    const batched = options.batching === false
+      ? undefined
+      : yield* Batching.make(
+        (request: JmapRequest) => send(request),
+        Effect.map(current, (c) => c.limits),
+        options.batching
+      )
+
+    const call: Service["call"] = (request, callOptions) =>
+      (batched === undefined || callOptions !== undefined ? send(request, callOptions) : batched(request)).pipe(
+        Effect.withSpan("SessionService.call", {
+          captureStackTrace: false,
+          attributes: { "jmap.methods": request.methodCalls.map(([name]) => name).join(",") }
+        })
+      )
+
+    // Read on every ChatClient call: the cached Session, without a span of its own.
+    const primaryAccountId: Service["primaryAccountId"] = (capability) =>
+      Effect.flatMap(current, ({ session }) => {
+        const id = session.primaryAccounts[capability]
+        return id === undefined
+          ? Effect.fail(new InvalidSession({ description: `no primary account for ${capability}` }))
+          : Effect.succeed(id)
+      })
+
+    const decodeOptional = <A, I>(value: unknown, schema: Schema.Schema<A, I, never>, subject: string) =>
+      value === undefined ? Effect.succeedNone : Effect.map(decodeValue(schema, value, subject), Option.some)
+
+    const capability: Service["capability"] = (uri, schema) =>
+      Effect.flatMap(get, (session) => decodeOptional(session.capabilities[uri], schema, `capability ${uri}`))
+
+    const accountCapability: Service["accountCapability"] = (accountId, uri, schema) =>
+      Effect.flatMap(get, (session) =>
+        decodeOptional(session.accounts[accountId]?.accountCapabilities[uri], schema, `account capability ${uri}`))
+
+    const webSocketCapability: Service["webSocketCapability"] = Effect.gen(function*() {
+      const cached = yield* current
+      const cap = yield* decodeOptional(
+        cached.session.capabilities[WebSocketCapabilityUri],
+        WebSocketCapability,
+        `capability ${WebSocketCapabilityUri}`
+      )
+      if (Option.isNone(cap)) {
+        return cap
+      }
+      let url: URL
+      try {
+        url = new URL(cap.value.url, cached.url)
+      } catch {
+        return yield* new InvalidSession({ description: "WebSocket capability url is not a valid URL" })
+      }
+      if (url.protocol === "http:") {
+        url.protocol = "ws:"
+      } else if (url.protocol === "https:") {
+        url.protocol = "wss:"
+      }
+      if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+        return yield* new InvalidSession({ description: "WebSocket capability url must be ws(s) or http(s)" })
+      }
+      return Option.some({ ...cap.value, url: url.href })
+    })
+
+    const upload: Service["upload"] = (options) =>
+      Effect.gen(function*() {
+        const cached = yield* current
+        const max = cached.limits.maxSizeUpload
+        if (max !== undefined && options.body instanceof Uint8Array && options.body.length > max) {
+          return yield* new InvalidArgument({
+            description: `blob of ${options.body.length} bytes exceeds the server's maxSizeUpload of ${max}`
+          })
+        }
+        return yield* uploadPermits!.withPermits(1)(
+          transport.upload({ ...options, uploadUrl: cached.session.uploadUrl })
+        )
+      })
+
+    const download: Service["download"] = (options) =>
+      Effect.flatMap(current, (cached) =>
+        transport.download({ ...options, downloadUrl: cached.session.downloadUrl }))
+
+    const downloadStream: Service["downloadStream"] = (options) =>
+      Stream.unwrap(
+        Effect.map(
+          current,
+          (cached) =>
+            transport.downloadStream({ ...options, downloadUrl: cached.session.downloadUrl })
         )
       )
-  )
 
-  const get = Effect.map(current, (c) => c.session).pipe(Effect.withSpan("SessionService.get", { captureStackTrace: false }))
+    const eventSourceUrl: Service["eventSourceUrl"] = (params = {}) =>
+      Effect.flatMap(get, (session) =>
+        expandTemplate(session.eventSourceUrl, {
+          types: params.types ?? "*",
+          closeafter: params.closeafter ?? "no",
+          ping: String(params.ping ?? 0)
+        }))
 
-  const markStale = (state: string) =>
-    SubscriptionRef.update(cache, Option.map((c) => (c.session.state === state ? { ...c, stale: true } : c)))
-
-  const send = (request: JmapRequest, callOptions?: HttpTransport.CallOptions) =>
-    Effect.gen(function*() {
-      const cached = yield* current
-      yield* checkLimits(request, cached.limits)
-      const response = yield* requestPermits!.withPermits(1)(
-        transport.call(cached.session.apiUrl, request, callOptions)
-      ).pipe(
-        Effect.tapErrorTag("AuthFailed", () => SubscriptionRef.set(cache, Option.none()))
-      )
-      if (response.sessionState !== cached.session.state) {
-        // RFC 8620 §3.4: the Session changed; refetch it in the background (single flight).
-        yield* markStale(cached.session.state)
-        yield* Effect.forkIn(Effect.ignore(current), scope)
-      }
-      return response
+    return SessionService.of({
+      transport,
+      get,
+      refresh: lock.withPermits(1)(fetch).pipe(Effect.map((c) => c.session)),
+      invalidate: SubscriptionRef.set(cache, Option.none()),
+      changes: cache.changes.pipe(Stream.filterMap(Option.map((c) => c.session)), Stream.changes),
+      sessionUrl: Effect.map(current, (c) => c.url),
+      limits: Effect.map(current, (c) => c.limits),
+      call,
+      primaryAccountId,
+      capability,
+      accountCapability,
+      webSocketCapability,
+      upload,
+      download,
+      downloadStream,
+      eventSourceUrl
     })
-
-  const batched = options.batching === false
-    ? undefined
-    : yield* Batching.make((request: JmapRequest) => send(request), Effect.map(current, (c) => c.limits), options.batching)
-
-  const call: Service["call"] = (request, callOptions) =>
-    (batched === undefined || callOptions !== undefined ? send(request, callOptions) : batched(request)).pipe(
-      Effect.withSpan("SessionService.call", {
-        captureStackTrace: false,
-        attributes: { "jmap.methods": request.methodCalls.map(([name]) => name).join(",") }
-      })
-    )
-
-  // Read on every ChatClient call: the cached Session, without a span of its own.
-  const primaryAccountId: Service["primaryAccountId"] = (capability) =>
-    Effect.flatMap(current, ({ session }) => {
-      const id = session.primaryAccounts[capability]
-      return id === undefined
-        ? Effect.fail(new InvalidSession({ description: `no primary account for ${capability}` }))
-        : Effect.succeed(id)
-    })
-
-  const decodeOptional = <A, I>(value: unknown, schema: Schema.Schema<A, I, never>, subject: string) =>
-    value === undefined ? Effect.succeedNone : Effect.map(decodeValue(schema, value, subject), Option.some)
-
-  const capability: Service["capability"] = (uri, schema) =>
-    Effect.flatMap(get, (session) => decodeOptional(session.capabilities[uri], schema, `capability ${uri}`))
-
-  const accountCapability: Service["accountCapability"] = (accountId, uri, schema) =>
-    Effect.flatMap(get, (session) =>
-      decodeOptional(session.accounts[accountId]?.accountCapabilities[uri], schema, `account capability ${uri}`))
-
-  const webSocketCapability: Service["webSocketCapability"] = Effect.gen(function*() {
-    const cached = yield* current
-    const cap = yield* decodeOptional(
-      cached.session.capabilities[WebSocketCapabilityUri],
-      WebSocketCapability,
-      `capability ${WebSocketCapabilityUri}`
-    )
-    if (Option.isNone(cap)) return cap
-    let url: URL
-    try {
-      url = new URL(cap.value.url, cached.url)
-    } catch {
-      return yield* new InvalidSession({ description: "WebSocket capability url is not a valid URL" })
-    }
-    if (url.protocol === "http:") url.protocol = "ws:"
-    else if (url.protocol === "https:") url.protocol = "wss:"
-    if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-      return yield* new InvalidSession({ description: "WebSocket capability url must be ws(s) or http(s)" })
-    }
-    return Option.some({ ...cap.value, url: url.href })
   })
-
-  const upload: Service["upload"] = (options) =>
-    Effect.gen(function*() {
-      const cached = yield* current
-      const max = cached.limits.maxSizeUpload
-      if (max !== undefined && options.body instanceof Uint8Array && options.body.length > max) {
-        return yield* new InvalidArgument({
-          description: `blob of ${options.body.length} bytes exceeds the server's maxSizeUpload of ${max}`
-        })
-      }
-      return yield* uploadPermits!.withPermits(1)(
-        transport.upload({ ...options, uploadUrl: cached.session.uploadUrl })
-      )
-    })
-
-  const download: Service["download"] = (options) =>
-    Effect.flatMap(current, (cached) => transport.download({ ...options, downloadUrl: cached.session.downloadUrl }))
-
-  const downloadStream: Service["downloadStream"] = (options) =>
-    Stream.unwrap(
-      Effect.map(current, (cached) => transport.downloadStream({ ...options, downloadUrl: cached.session.downloadUrl }))
-    )
-
-  const eventSourceUrl: Service["eventSourceUrl"] = (params = {}) =>
-    Effect.flatMap(get, (session) =>
-      expandTemplate(session.eventSourceUrl, {
-        types: params.types ?? "*",
-        closeafter: params.closeafter ?? "no",
-        ping: String(params.ping ?? 0)
-      }))
-
-  return SessionService.of({
-    transport,
-    get,
-    refresh: lock.withPermits(1)(fetch).pipe(Effect.map((c) => c.session)),
-    invalidate: SubscriptionRef.set(cache, Option.none()),
-    changes: cache.changes.pipe(Stream.filterMap(Option.map((c) => c.session)), Stream.changes),
-    sessionUrl: Effect.map(current, (c) => c.url),
-    limits: Effect.map(current, (c) => c.limits),
-    call,
-    primaryAccountId,
-    capability,
-    accountCapability,
-    webSocketCapability,
-    upload,
-    download,
-    downloadStream,
-    eventSourceUrl
-  })
-})
 
 /** The service with default options (batching on). */
 export const make: Effect.Effect<Service, never, HttpTransport.HttpTransport | Scope.Scope> = makeWith()

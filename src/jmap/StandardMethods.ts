@@ -11,13 +11,7 @@
 import { Effect, Either, Schema } from "effect"
 import { type InvalidArgument, UnexpectedResponse } from "./Errors.js"
 import * as Invocation from "./Invocation.js"
-import {
-  ChangesResponse,
-  GetResponse,
-  QueryChangesResponse,
-  QueryResponse,
-  SetResponse
-} from "./MethodResponses.js"
+import { ChangesResponse, GetResponse, QueryChangesResponse, QueryResponse, SetResponse } from "./MethodResponses.js"
 import { Id, Int, JsonObject, OpenStruct, preserveUnknown, State, UnsignedInt } from "./Primitives.js"
 import { ResultReference } from "./Wire.js"
 
@@ -370,7 +364,9 @@ const queryAll = <E, T extends { readonly id: string }>(
       const last = ids.at(-1)
       if (last === undefined || (total !== undefined && position + ids.length >= total)) return { found, requests }
       if (last === anchor) {
-        return yield* new UnexpectedResponse({ description: `${type.name}/query did not move past its anchor ${anchor}` })
+        return yield* new UnexpectedResponse({
+          description: `${type.name}/query did not move past its anchor ${anchor}`
+        })
       }
       anchor = last
     }

@@ -9,15 +9,15 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
 import { Clock, Context, Effect, Layer, Option, type Scope, Stream } from "effect"
+import { createHash } from "node:crypto"
 import { processRequest } from "./Dispatcher.js"
 import { reaches } from "./Ephemeral.js"
 import { sweep } from "./Expiry.js"
 import type { JsonRecord, JsonValue } from "./Json.js"
 import type { MethodContext } from "./MethodContext.js"
-import { readableBlob } from "./methods/Blob.js"
 import { dataTypes, methods } from "./Methods.js"
+import { readableBlob } from "./methods/Blob.js"
 import { RequestProblem } from "./ProtocolErrors.js"
 import { recordPushes } from "./PushDelivery.js"
 import { type PushEvent, PushHub, type StateChangeEvent } from "./PushHub.js"

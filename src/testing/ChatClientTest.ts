@@ -68,7 +68,10 @@ const concat = (chunks: Iterable<Uint8Array>): Uint8Array => Buffer.concat(Array
  * What `ChatClient.makeWith` needs to act as `user` on `backend`: `call`, `accountId`, `upload` and
  * `download`. Wrap `call` to observe or alter the JSON exchanged.
  */
-export const transport = (backend: Backend.ChatBackend.Service, user: string): ChatClient.MakeOptions<TransportError> => {
+export const transport = (
+  backend: Backend.ChatBackend.Service,
+  user: string
+): ChatClient.MakeOptions<TransportError> => {
   const info = backend.user(user)
   return {
     accountId: info.accountId,

@@ -17,11 +17,11 @@
  *
  * @since 0.1.0
  */
-import * as Http from "node:http"
 import { HttpRouter } from "@effect/platform"
-import type { ServeError } from "@effect/platform/HttpServerError"
 import { NodeHttpServer } from "@effect/platform-node"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import { Context, Effect, ExecutionStrategy, Layer, Scope } from "effect"
+import * as Http from "node:http"
 import { apiRoutes } from "./ApiRoutes.js"
 import * as ChatBackend from "./ChatBackend.js"
 import { eventSource } from "./EventSourceRoute.js"
@@ -36,8 +36,9 @@ import { webSocket } from "./WebSocketRoute.js"
 /** The `ChatServer` service: a running reference server. */
 export class ChatServer extends Context.Tag("effect-jmap-chat/testing/ChatServer")<ChatServer, ChatServer.Service>() {
   /** Starts a server for the lifetime of the scope. */
-  static readonly make = (options: ChatServerOptions = {}): Effect.Effect<ChatServer.Service, ServeError, Scope.Scope> =>
-    make(options)
+  static readonly make = (
+    options: ChatServerOptions = {}
+  ): Effect.Effect<ChatServer.Service, ServeError, Scope.Scope> => make(options)
 
   /** A layer running a server. */
   static readonly layer = (options: ChatServerOptions = {}): Layer.Layer<ChatServer, ServeError> =>
@@ -84,12 +85,20 @@ const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, Ser
     const faults = new FaultState(() => nodeServer.closeAllConnections())
     const fe: FrontEnd = { backend, faults, inFlight: new Map() }
     const app = yield* HttpRouter.toHttpApp(
-      apiRoutes(fe).pipe(HttpRouter.get(Paths.eventSource, eventSource(fe)), HttpRouter.get(Paths.webSocket, webSocket(fe)))
+      apiRoutes(fe).pipe(
+        HttpRouter.get(Paths.eventSource, eventSource(fe)),
+        HttpRouter.get(Paths.webSocket, webSocket(fe))
+      )
     )
     yield* server.serve(
       app.pipe(
-        Effect.catchTag("RouteNotFound", () =>
-          Effect.succeed(problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))))
+        Effect.catchTag(
+          "RouteNotFound",
+          () =>
+            Effect.succeed(
+              problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))
+            )
+        )
       )
     ).pipe(Scope.extend(httpScope))
     // Runs before the HTTP server's scope closes: end push streams so that closing does not wait for them.

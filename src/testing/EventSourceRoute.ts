@@ -75,7 +75,9 @@ export const eventSource = (fe: FrontEnd) =>
       const closeAfterState = params.get("closeafter") === "state"
       const ping = Number(params.get("ping") ?? "0")
       if (!Number.isSafeInteger(ping) || ping < 0) {
-        return problemResponse(new RequestProblem({ type: "about:blank", status: 400, detail: "ping must be an UnsignedInt" }))
+        return problemResponse(
+          new RequestProblem({ type: "about:blank", status: 400, detail: "ping must be an UnsignedInt" })
+        )
       }
       const lastEventId = request.headers["last-event-id"]
 

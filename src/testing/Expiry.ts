@@ -9,8 +9,7 @@
 import { announcePresence } from "./types/PresenceStatus.js"
 import type { World } from "./World.js"
 
-const passed = (world: World, date: string | undefined): boolean =>
-  date !== undefined && Date.parse(date) <= world.now
+const passed = (world: World, date: string | undefined): boolean => date !== undefined && Date.parse(date) <= world.now
 
 /** Removes a message from every mailbox and from its chat (no tombstone). */
 export const destroyMessage = (world: World, canonId: string): void => {

@@ -13,14 +13,27 @@ import { supportedBodyTypes } from "./ServerConfig.js"
 /** The broadcast scopes of BroadcastMention and rich `broadcast` spans. */
 export const broadcastScopes: ReadonlyArray<string> = ["everyone", "here", "admins"]
 
-const spanTypes = ["text", "bold", "italic", "bold-italic", "code", "codeblock", "blockquote", "mention", "broadcast", "link"]
+const spanTypes = [
+  "text",
+  "bold",
+  "italic",
+  "bold-italic",
+  "code",
+  "codeblock",
+  "blockquote",
+  "mention",
+  "broadcast",
+  "link"
+]
 
 /** A body to validate. */
 export interface BodyInput {
   readonly body: string
   readonly bodyType: string
   readonly mentions: ReadonlyArray<{ readonly id: string; readonly offset: number; readonly length: number }>
-  readonly broadcastMentions: ReadonlyArray<{ readonly scope: string; readonly offset: number; readonly length: number }>
+  readonly broadcastMentions: ReadonlyArray<
+    { readonly scope: string; readonly offset: number; readonly length: number }
+  >
 }
 
 /** What a valid body tells the caller. */

@@ -130,7 +130,9 @@ export const recordPushes = (world: World, moved: ReadonlyMap<Account, ReadonlyS
       if (isRecord(config) && mine.length > 0) {
         const kinds = Array.isArray(config.kinds) ? config.kinds : undefined
         const chatIds = Array.isArray(config.chatIds) ? config.chatIds : undefined
-        const properties = Array.isArray(config.properties) ? (config.properties as ReadonlyArray<string>) : defaultProperties
+        const properties = Array.isArray(config.properties)
+          ? (config.properties as ReadonlyArray<string>)
+          : defaultProperties
         const entries = mine.flatMap(({ localId }) => {
           const e = entry(world, account, localId)
           if (e === undefined || (kinds !== undefined && !kinds.includes(e.kind))) return []
@@ -140,7 +142,10 @@ export const recordPushes = (world: World, moved: ReadonlyMap<Account, ReadonlyS
             (chatEntry.muted || (chatEntry.muteUntil !== undefined && Date.parse(chatEntry.muteUntil) > world.now))
           if (muted && e.mentionScopes.length === 0) return []
           const full: JsonRecord = { ...e.fields, hasMention: e.hasMention, mentionScopes: e.mentionScopes }
-          return [{ e, fields: Object.fromEntries(properties.flatMap((p) => (full[p] === undefined ? [] : [[p, full[p]]]))) }]
+          return [{
+            e,
+            fields: Object.fromEntries(properties.flatMap((p) => (full[p] === undefined ? [] : [[p, full[p]]])))
+          }]
         })
         const state = world.store(account, "Message").state
         for (let i = 0; i < entries.length; i += world.limits.maxMessagesPerPush) {

@@ -37,9 +37,13 @@ const touchSpaceRecords = (world: World, space: SpaceState, userId: string): voi
   if (account === undefined) return
   world.touch(account, "Space", space.id)
   world.touch(account, "Quota", "spaces")
-  for (const invite of world.invites.values()) if (invite.spaceId === space.id) world.touch(account, "SpaceInvite", invite.id)
+  for (const invite of world.invites.values()) {
+    if (invite.spaceId === space.id) world.touch(account, "SpaceInvite", invite.id)
+  }
   for (const ban of world.bans.values()) if (ban.spaceId === space.id) world.touch(account, "SpaceBan", ban.id)
-  for (const emoji of world.emojis.values()) if (emoji.spaceId === space.id) world.touch(account, "CustomEmoji", emoji.id)
+  for (const emoji of world.emojis.values()) {
+    if (emoji.spaceId === space.id) world.touch(account, "CustomEmoji", emoji.id)
+  }
 }
 
 /**
@@ -55,7 +59,7 @@ export const syncSpace = (world: World, space: SpaceState, alsoAffected: Iterabl
     const account = world.accountOf(userId)
     if (account === undefined) continue
     const member = space.members.has(userId)
-    if (member) for (const other of space.members.keys()) world.knowContact(account, other)
+    if (member) { for (const other of space.members.keys()) world.knowContact(account, other) }
     for (const chatId of space.channelIds) {
       const chat = world.chats.get(chatId)
       if (chat === undefined) continue

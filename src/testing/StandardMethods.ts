@@ -145,7 +145,9 @@ const compileFilter = (
   if ("operator" in filter) {
     const { conditions, operator } = filter
     if (!Array.isArray(conditions) || (operator !== "AND" && operator !== "OR" && operator !== "NOT")) {
-      return Either.left(MethodFailure.of("invalidArguments", "a FilterOperator needs operator AND/OR/NOT and conditions"))
+      return Either.left(
+        MethodFailure.of("invalidArguments", "a FilterOperator needs operator AND/OR/NOT and conditions")
+      )
     }
     const compiled: Array<Predicate> = []
     for (const condition of conditions as ReadonlyArray<JsonValue>) {

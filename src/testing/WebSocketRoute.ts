@@ -97,7 +97,12 @@ const runConnection = (
             return sendStateChange(event)
           case "Typing":
             return stream?.typing && (stream.chatIds === null || stream.chatIds.has(event.chatId))
-              ? deliver({ "@type": "ChatTypingEvent", chatId: event.chatId, senderId: event.senderId, typing: event.typing })
+              ? deliver({
+                "@type": "ChatTypingEvent",
+                chatId: event.chatId,
+                senderId: event.senderId,
+                typing: event.typing
+              })
               : Effect.void
           case "Presence":
             return stream?.presence && (stream.contactIds === null || stream.contactIds.has(event.contactId))
@@ -137,9 +142,9 @@ const runConnection = (
           state.push = dataTypes.value
           const pushState = frame.pushState
           if (typeof pushState !== "string") return Effect.void
-          return fe.backend.catchUp(user, pushState).pipe(Effect.flatMap((missed) =>
-            Effect.forEach(missed, (event) => sendStateChange(event), { discard: true })
-          ))
+          return fe.backend.catchUp(user, pushState).pipe(
+            Effect.flatMap((missed) => Effect.forEach(missed, (event) => sendStateChange(event), { discard: true }))
+          )
         }
         case "WebSocketPushDisable":
           state.push = undefined
@@ -199,14 +204,21 @@ export const webSocket = (fe: FrontEnd) =>
       const fault = yield* applyFault(fe, "webSocket", request)
       if (Option.isSome(fault.response)) return fault.response.value
       if ((request.headers["upgrade"] ?? "").toLowerCase() !== "websocket") {
-        return problemResponse(new RequestProblem({ type: "about:blank", status: 426, detail: "WebSocket upgrade required" }), {
-          upgrade: "websocket"
-        })
+        return problemResponse(
+          new RequestProblem({ type: "about:blank", status: 426, detail: "WebSocket upgrade required" }),
+          {
+            upgrade: "websocket"
+          }
+        )
       }
       const protocols = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim())
       if (!protocols.includes("jmap")) {
         return problemResponse(
-          new RequestProblem({ type: "about:blank", status: 400, detail: "the jmap subprotocol is required (RFC 8887)" })
+          new RequestProblem({
+            type: "about:blank",
+            status: 400,
+            detail: "the jmap subprotocol is required (RFC 8887)"
+          })
         )
       }
       const socket = yield* request.upgrade.pipe(Effect.option)

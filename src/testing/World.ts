@@ -393,7 +393,13 @@ export class World {
 
   /** Records a push payload for a subscription. */
   deliverPush(subscription: PushSubscriptionState, payload: JsonRecord, urgency = "normal"): void {
-    this.pushOutbox.push({ subscriptionId: subscription.id, url: subscription.url, urgency, payload, at: utcDate(this.now) })
+    this.pushOutbox.push({
+      subscriptionId: subscription.id,
+      url: subscription.url,
+      urgency,
+      payload,
+      at: utcDate(this.now)
+    })
     if (this.pushOutbox.length > this.limits.pushLogCapacity) this.pushOutbox.shift()
   }
 
@@ -570,7 +576,7 @@ export class World {
     if (member === undefined) return new Set()
     const out = new Set(space.everyone)
     for (const role of space.roles) {
-      if (member.roleIds.includes(role.id)) for (const p of role.permissions) out.add(p)
+      if (member.roleIds.includes(role.id)) { for (const p of role.permissions) out.add(p) }
     }
     return out
   }
@@ -600,7 +606,11 @@ export class World {
       for (const o of overrides) {
         const list = o[key]
         if (Array.isArray(list)) {
-          for (const p of list) if (typeof p === "string") key === "allow" ? out.add(p) : out.delete(p)
+          for (const p of list) {
+            if (typeof p !== "string") continue
+            if (key === "allow") out.add(p)
+            else out.delete(p)
+          }
         }
       }
     }

@@ -6,15 +6,15 @@
  *
  * @since 0.1.0
  */
-export { ChatServer } from "./ChatServer.js"
 export { ChatBackend, type UserInfo } from "./ChatBackend.js"
 export * as Backend from "./ChatBackend.js"
 export * as ChatClientTest from "./ChatClientTest.js"
+export { ChatServer } from "./ChatServer.js"
 export * as ChatServerTest from "./ChatServerTest.js"
 export type { Endpoint, FaultControls, ReceivedRequest } from "./Faults.js"
+export type { JsonRecord, JsonValue } from "./Json.js"
+export { MethodFailure, RequestProblem, SetFailure } from "./ProtocolErrors.js"
+export type { PushEvent, StateChangeEvent } from "./PushHub.js"
 export type { ChatServerOptions, ServerLimits, UserOptions } from "./ServerConfig.js"
 export { Capability, defaultLimits, defaultUsers } from "./ServerConfig.js"
-export { MethodFailure, RequestProblem, SetFailure } from "./ProtocolErrors.js"
-export type { JsonRecord, JsonValue } from "./Json.js"
-export type { PushEvent, StateChangeEvent } from "./PushHub.js"
 export type { PushDelivery } from "./World.js"

@@ -39,7 +39,8 @@ const typeFixtures: Record<string, Expectation> = {
   },
   "chat_direct.json": {
     decodes: Model.Chat,
-    check: (c: Model.Chat) => expect([c.kind, c.contactId, c.receiveTypingIndicators]).toEqual(["direct", "user:carol@example.com", true])
+    check: (c: Model.Chat) =>
+      expect([c.kind, c.contactId, c.receiveTypingIndicators]).toEqual(["direct", "user:carol@example.com", true])
   },
   "chat_message_push.json": {
     decodes: Model.ChatMessagePush,
@@ -76,7 +77,9 @@ const typeFixtures: Record<string, Expectation> = {
   "message_rich_body_valid.json": {
     decodes: Model.Message,
     check: (m: Model.Message) =>
-      expect(Either.map(Model.decodeRichBody(m), (b) => b.spans.map((s) => s.type))).toEqual(Either.right(["text", "bold"]))
+      expect(Either.map(Model.decodeRichBody(m), (b) => b.spans.map((s) => s.type))).toEqual(
+        Either.right(["text", "bold"])
+      )
   },
   "presence_status_receipt_sharing.json": {
     decodes: Model.PresenceStatus,
@@ -164,10 +167,17 @@ interface Found {
   readonly value: unknown
 }
 
-type Args = { readonly list?: ReadonlyArray<unknown>; readonly created?: Record<string, unknown> | null; readonly updated?: Record<string, unknown> | null }
+type Args = {
+  readonly list?: ReadonlyArray<unknown>
+  readonly created?: Record<string, unknown> | null
+  readonly updated?: Record<string, unknown> | null
+}
 
 /** The data objects inside one response file, walked from the raw JSON: `list[*]`, `created[*]`, `updated[*]`. */
-const objectsIn = (file: string, json: { readonly methodResponses: ReadonlyArray<readonly [string, Args, string]> }) => {
+const objectsIn = (
+  file: string,
+  json: { readonly methodResponses: ReadonlyArray<readonly [string, Args, string]> }
+) => {
   const found: Array<Found> = []
   const unmapped: Array<string> = []
   json.methodResponses.forEach(([name, args], i) => {
@@ -201,7 +211,21 @@ describe("methods/ fixtures", () => {
 
   it.skipIf(!haveFixtures)(titled("the walk finds the data objects of every family"), () => {
     const where = files.flatMap((f) => objectsIn(f, readFixture(`methods/${f}`) as never).found.map((o) => o.where))
-    for (const file of ["chat_get", "message_get", "chat_contact_get", "space_get", "space_invite_get", "space_ban_get", "custom_emoji_get", "read_position_get", "presence_status_get", "blob_lookup", "quota_get"]) {
+    for (
+      const file of [
+        "chat_get",
+        "message_get",
+        "chat_contact_get",
+        "space_get",
+        "space_invite_get",
+        "space_ban_get",
+        "custom_emoji_get",
+        "read_position_get",
+        "presence_status_get",
+        "blob_lookup",
+        "quota_get"
+      ]
+    ) {
       expect(where.some((w) => w.startsWith(`${file}_response.json`) || w.startsWith(`${file}.json`))).toBe(true)
     }
     expect(where.filter((w) => w.includes(".created.")).length).toBeGreaterThanOrEqual(8)
@@ -246,7 +270,12 @@ const accountCapabilities: Record<string, Schema.Schema<any, any>> = {
 }
 
 describe("Session fixtures: chat capabilities and ownerEndpoints", () => {
-  const sessions = ["jmap/session.json", "jmap/session_with_ws_and_push.json", "session/session_ok.json", "session/session_missing_api_url.json"]
+  const sessions = [
+    "jmap/session.json",
+    "jmap/session_with_ws_and_push.json",
+    "session/session_ok.json",
+    "session/session_missing_api_url.json"
+  ]
 
   for (const file of sessions) {
     it.skipIf(!haveFixtures)(titled(`${file}: every chat capability decodes`), () => {
@@ -271,17 +300,25 @@ describe("Session fixtures: chat capabilities and ownerEndpoints", () => {
     })
   }
 
-  it.skipIf(!haveFixtures)(titled("jmap/session_with_ws_and_push.json: the chat:push account capability is typed"), () => {
-    const session = readFixture("jmap/session_with_ws_and_push.json") as SessionJson
-    const push = decode(Model.ChatPushCapability, "push")(session.accounts.account1?.accountCapabilities[Model.CapabilityUri.chatPush])
-    expect(Either.map(push, (p) => [p.maxSnippetBytes, p.supportedUrgencyValues, p.maxMessagesPerPush])).toEqual(
-      Either.right([256, ["normal", "high"], 10])
-    )
-  })
+  it.skipIf(!haveFixtures)(
+    titled("jmap/session_with_ws_and_push.json: the chat:push account capability is typed"),
+    () => {
+      const session = readFixture("jmap/session_with_ws_and_push.json") as SessionJson
+      const push = decode(Model.ChatPushCapability, "push")(
+        session.accounts.account1?.accountCapabilities[Model.CapabilityUri.chatPush]
+      )
+      expect(Either.map(push, (p) => [p.maxSnippetBytes, p.supportedUrgencyValues, p.maxMessagesPerPush])).toEqual(
+        Either.right([256, ["normal", "high"], 10])
+      )
+    }
+  )
 
-  it.skipIf(!haveFixtures)(titled("jmap/session_malformed_chat_cap.json: the account chat capability fails at maxBodyBytes"), () => {
-    const session = readFixture("jmap/session_malformed_chat_cap.json") as SessionJson
-    const cap = session.accounts.account1?.accountCapabilities[Model.CapabilityUri.chat]
-    expectParseErrorAt(decode(Model.ChatCapability, "ChatCapability")(cap), "maxBodyBytes")
-  })
+  it.skipIf(!haveFixtures)(
+    titled("jmap/session_malformed_chat_cap.json: the account chat capability fails at maxBodyBytes"),
+    () => {
+      const session = readFixture("jmap/session_malformed_chat_cap.json") as SessionJson
+      const cap = session.accounts.account1?.accountCapabilities[Model.CapabilityUri.chat]
+      expectParseErrorAt(decode(Model.ChatCapability, "ChatCapability")(cap), "maxBodyBytes")
+    }
+  )
 })

@@ -32,7 +32,14 @@ const leftOf = <A>(result: Either.Either<A, ParseError>): ParseError => {
   return result.left
 }
 
-const chat = { id: "01J3XKZQN4MWVT8PPBEHTJ3HX", kind: "group", createdAt: ts, unreadCount: 0, pinnedMessageIds: [], muted: false }
+const chat = {
+  id: "01J3XKZQN4MWVT8PPBEHTJ3HX",
+  kind: "group",
+  createdAt: ts,
+  unreadCount: 0,
+  pinnedMessageIds: [],
+  muted: false
+}
 const message = {
   id: "01J3YKZQP5MWVT8PPBEHTJ3HX",
   senderMsgId: "01J3YKZQP5MWVT8PPBEHTJ3HX",
@@ -49,7 +56,12 @@ const message = {
   receivedAt: ts,
   deliveryState: "pending"
 }
-const chatCapability = { maxBodyBytes: 65536, maxAttachmentBytes: 1024, maxAttachmentsPerMessage: 10, supportsThreads: false }
+const chatCapability = {
+  maxBodyBytes: 65536,
+  maxAttachmentBytes: 1024,
+  maxAttachmentsPerMessage: 10,
+  supportsThreads: false
+}
 
 describe("open enums", () => {
   const enums: ReadonlyArray<readonly [string, Schema.Schema<string, string>, ReadonlyArray<string>]> = [
@@ -79,7 +91,12 @@ describe("open enums", () => {
   }
 
   it("unknown values inside objects survive the round trip", () => {
-    const input = { ...message, bodyType: "application/mls-ciphertext", deliveryState: "bounced", readDisposition: "voice-listened" }
+    const input = {
+      ...message,
+      bodyType: "application/mls-ciphertext",
+      deliveryState: "bounced",
+      readDisposition: "voice-listened"
+    }
     expect(encode(Model.Message)(ok(Model.Message, input))).toEqual(input)
     expect(ok(Model.Chat, { ...chat, kind: "thread" }).kind).toBe("thread")
     expect(ok(Model.ChatMember, { id: "u", role: "owner", joinedAt: ts }).role).toBe("owner")
@@ -117,12 +134,14 @@ describe("senders and contact ids", () => {
     for (const id of ["user:alice@example.com", "did:web:alice.example", "@bob@host.example"]) {
       expect(ok(Model.Mention, { id, offset: 0, length: 1 }).id).toBe(id)
       expect(ok(Model.SpaceBan, { id: "b", spaceId: "s", userId: id, bannedBy: id, createdAt: ts }).userId).toBe(id)
-      expect(Object.keys(ok(Model.Message, { ...message, deliveryReceipts: { [id]: {} } }).deliveryReceipts ?? {})).toEqual([id])
+      expect(Object.keys(ok(Model.Message, { ...message, deliveryReceipts: { [id]: {} } }).deliveryReceipts ?? {}))
+        .toEqual([id])
     }
   })
 
   it("the drafts' 25-character example ids are accepted (no ULID validation)", () => {
-    expect(ok(Model.Chat, { ...chat, id: "01J2WKZQM3LVST7OOBDHSI2GW", spaceId: "01J2WKZQM3LVST7OOBDHSI2GW" }).id).toHaveLength(25)
+    expect(ok(Model.Chat, { ...chat, id: "01J2WKZQM3LVST7OOBDHSI2GW", spaceId: "01J2WKZQM3LVST7OOBDHSI2GW" }).id)
+      .toHaveLength(25)
   })
 
   it("a \"__proto__\" map key is dropped instead of becoming the map's prototype", () => {
@@ -135,7 +154,8 @@ describe("senders and contact ids", () => {
     expect(Object.getPrototypeOf(reactions)).toBe(Object.prototype)
     const maps = [
       ok(Model.BlobLookupEntry, JSON.parse(`{"id":"b","matchedIds":{"__proto__":["m1"],"Message":["m2"]}}`)).matchedIds,
-      ok(Model.Endpoint, JSON.parse(`{"type":"t","uri":"u","metadata":{"__proto__":{"polluted":true},"k":1}}`)).metadata ?? {}
+      ok(Model.Endpoint, JSON.parse(`{"type":"t","uri":"u","metadata":{"__proto__":{"polluted":true},"k":1}}`))
+        .metadata ?? {}
     ]
     for (const map of maps) {
       expect(Object.getPrototypeOf(map)).toBe(Object.prototype)
@@ -144,11 +164,16 @@ describe("senders and contact ids", () => {
   })
 
   it("map entries: an invalid key drops the entry, an invalid value is a ParseError", () => {
-    const decoded = ok(Model.Message, { ...message, reactions: { "": { emoji: "x", senderId: "self", sentAt: ts } }, deliveryReceipts: { "": {} } })
+    const decoded = ok(Model.Message, {
+      ...message,
+      reactions: { "": { emoji: "x", senderId: "self", sentAt: ts } },
+      deliveryReceipts: { "": {} }
+    })
     expect(decoded.reactions).toEqual({})
     expect(decoded.deliveryReceipts).toEqual({})
     expect(failurePath(Model.Message, { ...message, reactions: { r1: 5 } })).toBe("reactions.r1")
-    expect(failurePath(Model.Message, { ...message, reactions: { r1: { emoji: "x", senderId: "", sentAt: ts } } })).toBe("reactions.r1.senderId")
+    expect(failurePath(Model.Message, { ...message, reactions: { r1: { emoji: "x", senderId: "", sentAt: ts } } }))
+      .toBe("reactions.r1.senderId")
     expect(failurePath(Model.BlobLookupEntry, { id: "b", matchedIds: { Message: [""] } })).toBe("matchedIds.Message[0]")
   })
 })
@@ -160,7 +185,11 @@ describe("absent versus null", () => {
     expect(pending).toEqual({ deliveredAt: null, readAt: null })
     expect("deliveredAt" in unknown).toBe(false)
     expect(encode(Model.DeliveryReceipt)(pending)).toEqual({ deliveredAt: null, readAt: null })
-    expect(encode(Model.DeliveryReceipt)(ok(Model.DeliveryReceipt, { deliveredAt: ts, readAt: null, deviceDeliveredAt: null })))
+    expect(
+      encode(Model.DeliveryReceipt)(
+        ok(Model.DeliveryReceipt, { deliveredAt: ts, readAt: null, deviceDeliveredAt: null })
+      )
+    )
       .toEqual({ deliveredAt: ts, readAt: null, deviceDeliveredAt: null })
   })
 
@@ -169,7 +198,8 @@ describe("absent versus null", () => {
   })
 
   it("compliance test 1.10: lastReadMessageId may be null", () => {
-    expect(ok(Model.ReadPosition, { id: "rp", chatId: "c", lastReadMessageId: null, lastReadAt: ts }).lastReadMessageId).toBeNull()
+    expect(ok(Model.ReadPosition, { id: "rp", chatId: "c", lastReadMessageId: null, lastReadAt: ts }).lastReadMessageId)
+      .toBeNull()
   })
 
   it("compliance test 1.2: a ChatContact with every field present, missing ones null", () => {
@@ -294,12 +324,22 @@ describe("capabilities", () => {
   it("ChatPushCapability: maxSnippetBytes and supportedUrgencyValues are required", () => {
     expect(failurePath(Model.ChatPushCapability, {})).toBe("maxSnippetBytes")
     expect(failurePath(Model.ChatPushCapability, { maxSnippetBytes: 256 })).toBe("supportedUrgencyValues")
-    expect(ok(Model.ChatPushCapability, { maxSnippetBytes: 256, supportedUrgencyValues: ["normal", "high"] }).maxMessagesPerPush)
+    expect(
+      ok(Model.ChatPushCapability, { maxSnippetBytes: 256, supportedUrgencyValues: ["normal", "high"] })
+        .maxMessagesPerPush
+    )
       .toBeUndefined()
   })
 
   it("session-level capabilities are {} and keep whatever a newer server adds", () => {
-    for (const schema of [Model.ChatSessionCapability, Model.ChatPushSessionCapability, Model.ChatWebSocketCapability, Model.CidCapability]) {
+    for (
+      const schema of [
+        Model.ChatSessionCapability,
+        Model.ChatPushSessionCapability,
+        Model.ChatWebSocketCapability,
+        Model.CidCapability
+      ]
+    ) {
       expect(ok(schema, {})).toEqual({})
       expect(encode(schema)(ok(schema, { acmeFuture: 1 }))).toEqual({ acmeFuture: 1 })
       expect(failurePath(schema, [])).toBe("")

@@ -44,7 +44,10 @@ const nullableOptionalKeys = (schema: Schema.Schema.Any): ReadonlyArray<string> 
   const ast = SchemaAST.encodedAST(schema.ast)
   if (!SchemaAST.isTypeLiteral(ast)) return []
   return ast.propertySignatures
-    .filter((ps) => ps.isOptional && SchemaAST.isUnion(ps.type) && ps.type.types.some((t) => SchemaAST.isLiteral(t) && t.literal === null))
+    .filter((ps) =>
+      ps.isOptional && SchemaAST.isUnion(ps.type) &&
+      ps.type.types.some((t) => SchemaAST.isLiteral(t) && t.literal === null)
+    )
     .map((ps) => String(ps.name))
 }
 

@@ -5,10 +5,10 @@
 import { Either, Schema } from "effect"
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as Model from "../../src/chat/index.js"
 import type { ParseError } from "../../src/jmap/Errors.js"
 import { decodeValue } from "../../src/jmap/internal/json.js"
 import { preserveUnknown } from "../../src/jmap/Primitives.js"
-import * as Model from "../../src/chat/index.js"
 
 /** `../shared/fixtures/jmapchat-client/` (read in place, see shared/README.md). */
 export const fixtureDir = fileURLToPath(new URL("../../../shared/fixtures/jmapchat-client/", import.meta.url))
@@ -23,8 +23,9 @@ export const listFixtures = (folder: string): ReadonlyArray<string> =>
   fs.readdirSync(fixtureDir + folder).filter((f) => f.endsWith(".json")).sort()
 
 /** Decodes with `schema` as the SDK does, failing with its typed `ParseError`. */
-export const decode = <A, I>(schema: Schema.Schema<A, I>, subject: string) => (u: unknown): Either.Either<A, ParseError> =>
-  decodeValue(schema, u, subject)
+export const decode =
+  <A, I>(schema: Schema.Schema<A, I>, subject: string) => (u: unknown): Either.Either<A, ParseError> =>
+    decodeValue(schema, u, subject)
 
 /** Encodes with `schema` (the value came from a decode, so this cannot fail). */
 export const encode = <A, I>(schema: Schema.Schema<A, I>) => (a: A): I => Schema.encodeSync(schema)(a)
@@ -39,7 +40,12 @@ export const partialOf = <A, I>(schema: Schema.Schema<A, I>) =>
   Schema.partialWith(Schema.typeSchema(schema), { exact: true }).annotations({ parseOptions: preserveUnknown })
 
 const ts = "2026-04-26T12:00:00Z"
-const endpoint = { type: "urn:jmap:chat:cap:vtc", uri: "https://meet.example.com/alice", label: "Video", metadata: { protocol: "webrtc" } }
+const endpoint = {
+  type: "urn:jmap:chat:cap:vtc",
+  uri: "https://meet.example.com/alice",
+  label: "Video",
+  metadata: { protocol: "webrtc" }
+}
 const member = { id: "user:alice@example.com", role: "admin", joinedAt: ts, invitedBy: "did:web:bob.example" }
 const channelPermission = { targetId: "role-1", targetType: "role", allow: ["send"], deny: ["pin"] }
 const attachment = {
@@ -53,11 +59,23 @@ const attachment = {
 }
 const mention = { id: "user:carol@example.com", offset: 0, length: 6 }
 const broadcastMention = { scope: "here", offset: 7, length: 5 }
-const action = { type: "urn:jmap:chat:cap:payment", uri: "lightning:abc", label: "Pay", expiresAt: ts, metadata: { currency: "BTC" } }
+const action = {
+  type: "urn:jmap:chat:cap:payment",
+  uri: "lightning:abc",
+  label: "Pay",
+  expiresAt: ts,
+  metadata: { currency: "BTC" }
+}
 const reaction = { emoji: "👍", customEmojiId: "emoji-1", senderId: "self", sentAt: ts }
 const revision = { body: "old", bodyType: "text/plain", editedAt: ts }
 const receipt = { deliveredAt: ts, deviceDeliveredAt: ts, readAt: ts, readDisposition: "displayed" }
-const role = { id: "role-1", name: "Admin", color: "#5865f2", permissions: ["manage_space", "acme_custom"], position: 1 }
+const role = {
+  id: "role-1",
+  name: "Admin",
+  color: "#5865f2",
+  permissions: ["manage_space", "acme_custom"],
+  position: 1
+}
 const spaceMember = { id: "user:alice@example.com", roleIds: ["role-1"], nick: "Al", joinedAt: ts }
 const category = { id: "cat-1", name: "General", position: 0, channelIds: ["ch-1"] }
 const span = { type: "codeblock", text: "fn main() {}", lang: "rust" }

@@ -62,7 +62,10 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §1, §
       const mine = yield* alice.Message.send({ chatId, body: "delete me locally" })
       const forAll = yield* alice.Message.send({ chatId, body: "delete me for everyone" })
       yield* alice.Message.updateOne({ id: mine.id, patch: { deletedAt: "2026-01-01T00:00:00Z" } })
-      yield* alice.Message.updateOne({ id: forAll.id, patch: { deletedAt: "2026-01-01T00:00:00Z", deletedForAll: true } })
+      yield* alice.Message.updateOne({
+        id: forAll.id,
+        patch: { deletedAt: "2026-01-01T00:00:00Z", deletedForAll: true }
+      })
       const tombstones = [
         ...(yield* alice.Message.get({ ids: [mine.id, forAll.id] })).list,
         ...(yield* bob.Message.list({ filter: { chatId } })).list.filter((m) => m.senderMsgId === forAll.id)

@@ -36,8 +36,15 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §9: li
       const { alice, frank, id } = yield* people
       const { spaceId } = yield* spaceWithChannel(alice, [id("frank")], "9.2")
       yield* alice.Space.updateOne({ id: spaceId, patch: { isPublic: true } })
-      const ban = yield* alice.SpaceBan.createOne({ spaceId, userId: id("frank"), expiresAt: yield* fromNow(3_600_000) })
-      expect(yield* Effect.flip(frank.Space.join({ spaceId }))).toMatchObject({ _tag: "MethodError", type: "forbidden" })
+      const ban = yield* alice.SpaceBan.createOne({
+        spaceId,
+        userId: id("frank"),
+        expiresAt: yield* fromNow(3_600_000)
+      })
+      expect(yield* Effect.flip(frank.Space.join({ spaceId }))).toMatchObject({
+        _tag: "MethodError",
+        type: "forbidden"
+      })
       yield* TestClock.adjust("2 hours")
       expect((yield* alice.SpaceBan.get({ ids: [ban.id] })).notFound).toEqual([ban.id])
       expect(yield* frank.Space.join({ spaceId })).toMatchObject({ spaceId })
@@ -66,7 +73,10 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §9: li
     Effect.gen(function*() {
       const { carol, id } = yield* people
       const chatId = yield* directChat(carol, id("alice"))
-      const muted = yield* carol.Chat.updateOne({ id: chatId, patch: { muted: true, muteUntil: yield* fromNow(3_600_000) } })
+      const muted = yield* carol.Chat.updateOne({
+        id: chatId,
+        patch: { muted: true, muteUntil: yield* fromNow(3_600_000) }
+      })
       expect(muted).toMatchObject({ muted: true, muteUntil: expect.any(String) })
       yield* TestClock.adjust("2 hours")
       const [chat] = (yield* carol.Chat.get({ ids: [chatId] })).list

@@ -18,8 +18,10 @@ import { chatPushes, complianceServer, directChat, people, pushSubscription, spa
 const rich = (spans: ReadonlyArray<Record<string, unknown>>) => JSON.stringify({ spans })
 
 /** The entries pushed to a subscription for one chat. */
-const entriesFor = (pushes: ReadonlyArray<{ readonly push: { readonly messages: ReadonlyArray<any> } }>, chatId: string) =>
-  pushes.flatMap((p) => p.push.messages).filter((m) => m.chatId === chatId)
+const entriesFor = (
+  pushes: ReadonlyArray<{ readonly push: { readonly messages: ReadonlyArray<any> } }>,
+  chatId: string
+) => pushes.flatMap((p) => p.push.messages).filter((m) => m.chatId === chatId)
 
 it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §2.5, §6, §12: push", (it) => {
   it.effect("2.5 chatName is absent (not null) for direct chats", () =>
@@ -35,7 +37,9 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §2.5, 
       const [directEntry] = rawEntries.filter((e) => e["chatId"] === direct)
       expect(directEntry).toMatchObject({ chatKind: "direct" })
       expect(directEntry).not.toHaveProperty("chatName")
-      expect(entriesFor(pushes, group.id)).toEqual([expect.objectContaining({ chatKind: "group", chatName: "2.5 group" })])
+      expect(entriesFor(pushes, group.id)).toEqual([
+        expect.objectContaining({ chatKind: "group", chatName: "2.5 group" })
+      ])
     }))
 
   it.effect("6.1 ChatPushConfig takes kinds, chatIds, urgency and properties", () =>
@@ -134,8 +138,16 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §2.5, 
       const subscription = yield* pushSubscription(backend, dave, {})
       const chatId = yield* directChat(alice, id("dave"))
       const bodyType = "application/jmap-chat-rich"
-      yield* alice.Message.send({ chatId, bodyType, body: rich([{ type: "mention", text: "@Dave", userId: id("dave") }]) })
-      yield* alice.Message.send({ chatId, bodyType, body: rich([{ type: "broadcast", text: "@everyone", scope: "everyone" }]) })
+      yield* alice.Message.send({
+        chatId,
+        bodyType,
+        body: rich([{ type: "mention", text: "@Dave", userId: id("dave") }])
+      })
+      yield* alice.Message.send({
+        chatId,
+        bodyType,
+        body: rich([{ type: "broadcast", text: "@everyone", scope: "everyone" }])
+      })
       yield* alice.Message.send({ chatId, bodyType, body: rich([{ type: "bold", text: "no one" }]) })
       const entries = entriesFor(yield* chatPushes(backend, subscription), chatId)
       expect(entries.map((e) => [e.bodySnippet, e.hasMention, e.mentionScopes])).toEqual([
@@ -157,7 +169,11 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §2.5, 
       yield* erin.ChatContact.updateOne({ id: id("alice"), patch: { displayName: "Boss" } })
       yield* alice.Message.send({ chatId: direct, body: "renamed" })
       const pushes = yield* chatPushes(backend, subscription)
-      expect([...entriesFor(pushes, channelId), ...entriesFor(pushes, direct)].map((e) => [e.bodySnippet, e.senderDisplayName]))
+      expect(
+        [...entriesFor(pushes, channelId), ...entriesFor(pushes, direct)].map((
+          e
+        ) => [e.bodySnippet, e.senderDisplayName])
+      )
         .toEqual([["nick", "Ally"], ["own name", "Alice"], ["renamed", "Boss"]])
     }))
 
@@ -181,7 +197,11 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §2.5, 
       const accountId = yield* bob.accountId
       for (const config of [{ urgency: "invalid" }, { mentionUrgency: "urgent!" }]) {
         const refused = yield* Effect.flip(
-          bob.PushSubscription.createOne({ deviceClientId: "6.10", url: "https://push.example/6.10", chatPush: { [accountId]: config } })
+          bob.PushSubscription.createOne({
+            deviceClientId: "6.10",
+            url: "https://push.example/6.10",
+            chatPush: { [accountId]: config }
+          })
         )
         expect(refused).toMatchObject({ _tag: "SetFailed", type: "invalidArguments" })
       }
@@ -198,7 +218,13 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §2.5, 
         chatPush: { [accountId]: { kinds: ["group"] } }
       })
       const { list } = yield* carol.PushSubscription.get({ ids: [created.id] })
-      expect(list).toEqual([expect.objectContaining({ id: created.id, deviceClientId: "12.1", chatPush: { [accountId]: { kinds: ["group"] } } })])
+      expect(list).toEqual([
+        expect.objectContaining({
+          id: created.id,
+          deviceClientId: "12.1",
+          chatPush: { [accountId]: { kinds: ["group"] } }
+        })
+      ])
       expect(list[0]).not.toHaveProperty("url")
     }))
 })

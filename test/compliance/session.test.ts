@@ -7,7 +7,6 @@
  */
 import { expect, layer } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
-import { ChatClient } from "../../src/chat/ChatClient.js"
 import {
   CapabilityUri,
   ChatCapability,
@@ -15,6 +14,7 @@ import {
   ChatSessionCapability,
   ChatWebSocketCapability
 } from "../../src/chat/Capabilities.js"
+import { ChatClient } from "../../src/chat/ChatClient.js"
 import * as ChatSession from "../../src/chat/ChatSession.js"
 import { SessionService } from "../../src/jmap/SessionService.js"
 import { ChatServerTest } from "../../src/testing/index.js"

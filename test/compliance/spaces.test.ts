@@ -27,8 +27,14 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §5, §
         }
       })
       const janitor = withRole.roles!.find((r) => r.name === "Janitor")!
-      yield* alice.Space.updateOne({ id: space.id, patch: { updateMembers: [{ id: id("bob"), roleIds: [janitor.id] }] } })
-      expect(yield* Effect.flip(carol.Space.destroyOne({ id: space.id }))).toMatchObject({ _tag: "SetFailed", type: "forbidden" })
+      yield* alice.Space.updateOne({
+        id: space.id,
+        patch: { updateMembers: [{ id: id("bob"), roleIds: [janitor.id] }] }
+      })
+      expect(yield* Effect.flip(carol.Space.destroyOne({ id: space.id }))).toMatchObject({
+        _tag: "SetFailed",
+        type: "forbidden"
+      })
       yield* bob.Space.destroyOne({ id: space.id })
       expect((yield* alice.Space.get({ ids: [space.id] })).notFound).toEqual([space.id])
     }))
@@ -57,7 +63,10 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §5, §
     Effect.gen(function*() {
       const { alice, id } = yield* people
       const { channelId } = yield* spaceWithChannel(alice, [id("bob")], "5.4")
-      expect(yield* Effect.flip(alice.Chat.destroyOne({ id: channelId }))).toMatchObject({ _tag: "SetFailed", type: "forbidden" })
+      expect(yield* Effect.flip(alice.Chat.destroyOne({ id: channelId }))).toMatchObject({
+        _tag: "SetFailed",
+        type: "forbidden"
+      })
       expect((yield* alice.Chat.get({ ids: [channelId] })).list.map((c) => c.kind)).toEqual(["channel"])
     }))
 
@@ -139,11 +148,15 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §5, §
   it.effect("10.5 a CustomEmoji's name and blobId can be updated", () =>
     Effect.gen(function*() {
       const { alice } = yield* people
-      const png = (byte: number) => alice.Blob.upload({ contentType: "image/png", body: new Uint8Array([137, 80, 78, byte]) })
+      const png = (byte: number) =>
+        alice.Blob.upload({ contentType: "image/png", body: new Uint8Array([137, 80, 78, byte]) })
       const first = yield* png(1)
       const second = yield* png(2)
       const emoji = yield* alice.CustomEmoji.createOne({ name: "ten_five", blobId: first.blobId })
-      const result = yield* alice.CustomEmoji.update({ id: emoji.id, patch: { name: "ten_five_b", blobId: second.blobId } })
+      const result = yield* alice.CustomEmoji.update({
+        id: emoji.id,
+        patch: { name: "ten_five_b", blobId: second.blobId }
+      })
       expect(result.notUpdated ?? null).toBeNull()
       expect((yield* alice.CustomEmoji.get({ ids: [emoji.id] })).list[0]).toMatchObject({
         name: "ten_five_b",

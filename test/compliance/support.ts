@@ -4,8 +4,8 @@
  * at a push endpoint.
  */
 import { Effect, Schema } from "effect"
-import { type ChatPushConfig, ChatMessagePush } from "../../src/chat/PushTypes.js"
 import * as ChatClient from "../../src/chat/ChatClient.js"
+import { ChatMessagePush, type ChatPushConfig } from "../../src/chat/PushTypes.js"
 import type { JmapRequest, JmapResponse } from "../../src/jmap/Wire.js"
 import { ChatBackend, ChatClientTest, type ChatServerOptions } from "../../src/testing/index.js"
 
@@ -45,7 +45,8 @@ export const recording = (backend: ChatBackend.Service, user: string) => {
   const transport = ChatClientTest.transport(backend, user)
   const client = ChatClient.makeWith({
     ...transport,
-    call: (request) => Effect.tap(transport.call(request), (response) => Effect.sync(() => exchanges.push({ request, response })))
+    call: (request) =>
+      Effect.tap(transport.call(request), (response) => Effect.sync(() => exchanges.push({ request, response })))
   })
   /** The arguments of the first method call of the latest Request. */
   const lastCall = () => exchanges[exchanges.length - 1]!.request.methodCalls[0]![1] as Record<string, any>

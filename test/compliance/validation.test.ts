@@ -52,7 +52,9 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §4: va
         sha256: blob.sha256!
       })
       for (const filename of ["../../../etc/passwd", "..\\..\\boot.ini", "dir/passwd"]) {
-        const refused = yield* Effect.flip(alice.Message.send({ chatId, body: "see file", attachments: [attachment(filename)] }))
+        const refused = yield* Effect.flip(
+          alice.Message.send({ chatId, body: "see file", attachments: [attachment(filename)] })
+        )
         expect(refused).toMatchObject({ _tag: "SetFailed", type: "invalidProperties" })
       }
       const sent = yield* alice.Message.send({ chatId, body: "see file", attachments: [attachment("passwd.txt")] })
@@ -67,7 +69,11 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §4: va
         alice.Message.send({ chatId, body: "@all hi", broadcastMentions: [{ scope: "invalid", offset: 0, length: 4 }] })
       )
       expect(refused).toMatchObject({ _tag: "SetFailed" })
-      yield* alice.Message.send({ chatId, body: "@everyone hi", broadcastMentions: [{ scope: "everyone", offset: 0, length: 9 }] })
+      yield* alice.Message.send({
+        chatId,
+        body: "@everyone hi",
+        broadcastMentions: [{ scope: "everyone", offset: 0, length: 9 }]
+      })
     }))
 
   it.effect("4.5 a mention beyond the body's bytes is refused", () =>
@@ -111,7 +117,11 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §4: va
     Effect.gen(function*() {
       const { alice, bob, id } = yield* people
       const { channelId } = yield* spaceWithChannel(alice, [id("bob")])
-      const broadcast = { chatId: channelId, body: "@here look", broadcastMentions: [{ scope: "here", offset: 0, length: 5 }] }
+      const broadcast = {
+        chatId: channelId,
+        body: "@here look",
+        broadcastMentions: [{ scope: "here", offset: 0, length: 5 }]
+      }
       expect(yield* Effect.flip(bob.Message.send(broadcast))).toMatchObject({ _tag: "SetFailed", type: "forbidden" })
       yield* alice.Message.send(broadcast)
     }))
@@ -182,7 +192,9 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §4: va
       const first = yield* alice.Space.createOne({ name: "4.11 one" })
       const second = yield* alice.Space.createOne({ name: "4.11 two" })
       yield* alice.CustomEmoji.createOne({ name: "party", blobId: image.blobId, spaceId: first.id })
-      const duplicate = yield* Effect.flip(alice.CustomEmoji.createOne({ name: "party", blobId: image.blobId, spaceId: first.id }))
+      const duplicate = yield* Effect.flip(
+        alice.CustomEmoji.createOne({ name: "party", blobId: image.blobId, spaceId: first.id })
+      )
       expect(duplicate).toMatchObject({ _tag: "SetFailed", type: "alreadyExists" })
       const elsewhere = yield* alice.CustomEmoji.createOne({ name: "party", blobId: image.blobId, spaceId: second.id })
       expect(elsewhere).toMatchObject({ name: "party", spaceId: second.id })
@@ -202,9 +214,17 @@ it.layer(ChatClientTest.layer({ server: complianceServer }))("compliance §4: va
       const { alice, id } = yield* people
       const chatId = yield* directChat(alice, id("bob"))
       const blob = yield* alice.Blob.upload({ contentType: "text/plain", body: new TextEncoder().encode("notes") })
-      const attachment = { blobId: blob.blobId, filename: "notes.txt", contentType: "text/plain", size: blob.size, sha256: blob.sha256! }
+      const attachment = {
+        blobId: blob.blobId,
+        filename: "notes.txt",
+        contentType: "text/plain",
+        size: blob.size,
+        sha256: blob.sha256!
+      }
       for (const bad of [{ contentType: "not a mime type" }, { sha256: "xyz" }]) {
-        const refused = yield* Effect.flip(alice.Message.send({ chatId, body: "notes", attachments: [{ ...attachment, ...bad }] }))
+        const refused = yield* Effect.flip(
+          alice.Message.send({ chatId, body: "notes", attachments: [{ ...attachment, ...bad }] })
+        )
         expect(refused).toMatchObject({ _tag: "SetFailed", type: "invalidProperties" })
       }
       yield* alice.Message.send({ chatId, body: "notes", attachments: [attachment] })

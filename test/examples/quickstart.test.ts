@@ -11,8 +11,12 @@ describe("examples/quickstart.ts (npm run demo)", () => {
     delete env["JMAP_URL"]
     delete env["JMAP_TOKEN"]
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", "examples/quickstart.ts"], { cwd: root, env, timeout: 60_000 }, (error, stdout) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout }))
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "examples/quickstart.ts"],
+        { cwd: root, env, timeout: 60_000 },
+        (error, stdout) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout })
+      )
     })
     expect(code).toBe(0)
     expect(stdout).toContain("Embedded JMAP Chat server on http://127.0.0.1:")

@@ -40,7 +40,7 @@ import type { JmapRequest } from "../../src/jmap/Wire.js"
 import * as NodeWebSocket from "../../src/node/NodeWebSocket.js"
 import { type Connection, eventStreamHead, serve, type SseServer, writeChunks } from "../push/support/SseServer.js"
 import { echoResponse, serveWs, type WsConnection } from "../push/support/WsServer.js"
-import { type Fault, fails, faultTable, observe } from "./support/FaultTable.js"
+import { fails, type Fault, faultTable, observe } from "./support/FaultTable.js"
 
 const { runTable } = faultTable("Push fault table")
 
@@ -69,7 +69,11 @@ const fast = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recur
  */
 const openVia = (server: SseServer) =>
   Effect.map(
-    HttpTransport.make({ url: new URL(server.url).origin, auth: Auth.bearer("tok"), config: { requestTimeout: "5 seconds" } }),
+    HttpTransport.make({
+      url: new URL(server.url).origin,
+      auth: Auth.bearer("tok"),
+      config: { requestTimeout: "5 seconds" }
+    }),
     (transport) => (lastEventId: Option.Option<string>) =>
       transport.openEventSource(server.url, { lastEventId: Option.getOrUndefined(lastEventId) })
   )
@@ -107,10 +111,11 @@ const oversize = (name: string, prefix: string): Fault => ({
     const cap = 64 * 1024
     const server = yield* serve(endlessEvent(prefix))
     const items = Chunk.toReadonlyArray(
-      yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: cap, schedule: Schedule.forever }).pipe(
-        Stream.either,
-        Stream.runCollect
-      )
+      yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: cap, schedule: Schedule.forever })
+        .pipe(
+          Stream.either,
+          Stream.runCollect
+        )
     )
     expect(items.length).toBe(3)
     expect(items.slice(0, 2).map((e) => e._tag === "Right" && show(e.right))).toEqual(["connected@-", "message:ok"])
@@ -122,7 +127,9 @@ const oversize = (name: string, prefix: string): Fault => ({
     yield* Effect.promise(() => c.closed)
     expect(c.written).toBeGreaterThan(cap)
     expect(server.connections.length).toBe(1)
-    return `SseFrameTooLarge(limit ${cap}) after "ok"; the server had sent ${Math.round(c.written / 1024)} KiB; 1 connection, closed`
+    return `SseFrameTooLarge(limit ${cap}) after "ok"; the server had sent ${
+      Math.round(c.written / 1024)
+    } KiB; 1 connection, closed`
   }))
 })
 
@@ -187,7 +194,14 @@ const sseFaults: ReadonlyArray<Fault> = [
           Stream.runCollect
         )
       ).map(show)
-      expect(events).toEqual(["connected@-", `message:${text(1)}`, `message:${text(2)}`, "reconnected#1@2", `message:${text(3)}`, `message:${text(4)}`])
+      expect(events).toEqual([
+        "connected@-",
+        `message:${text(1)}`,
+        `message:${text(2)}`,
+        "reconnected#1@2",
+        `message:${text(3)}`,
+        `message:${text(4)}`
+      ])
       expect(events.join("")).not.toContain("\uFFFD")
       expect(server.connections.map((c) => c.headers["last-event-id"])).toEqual([undefined, "2"])
       return `${events.join(", ")}`
@@ -230,7 +244,11 @@ const sseFaults: ReadonlyArray<Fault> = [
         res.writeHead(200, { "content-type": "application/json" })
         res.end("{\"data\":\"x\"}")
       })
-      const exit = yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+      const exit = yield* EventSourceStream.make({
+        open: yield* openVia(server),
+        maxFrameBytes: 1024,
+        schedule: Schedule.forever
+      }).pipe(
         Stream.runDrain,
         Effect.exit
       )
@@ -247,7 +265,11 @@ const sseFaults: ReadonlyArray<Fault> = [
         res.writeHead(401, { "www-authenticate": "Bearer" })
         res.end()
       })
-      const exit = yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+      const exit = yield* EventSourceStream.make({
+        open: yield* openVia(server),
+        maxFrameBytes: 1024,
+        schedule: Schedule.forever
+      }).pipe(
         Stream.runDrain,
         Effect.exit
       )
@@ -271,12 +293,17 @@ const sseFaults: ReadonlyArray<Fault> = [
         res.destroy()
       })
       const items = Chunk.toReadonlyArray(
-        yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
-          Stream.either,
-          Stream.runCollect
-        )
+        yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: Schedule.forever })
+          .pipe(
+            Stream.either,
+            Stream.runCollect
+          )
       )
-      expect(items.map((e) => (e._tag === "Right" ? show(e.right) : e.left._tag))).toEqual(["connected@-", "message:a", "AuthFailed"])
+      expect(items.map((e) => (e._tag === "Right" ? show(e.right) : e.left._tag))).toEqual([
+        "connected@-",
+        "message:a",
+        "AuthFailed"
+      ])
       expect(server.connections.length).toBe(2)
       return `message:a, then AuthFailed; ${server.connections.length} requests`
     }))
@@ -317,7 +344,11 @@ const sseFaults: ReadonlyArray<Fault> = [
         res.writeHead(429, { "retry-after": String(365 * 24 * 3600), "content-type": "text/plain" })
         res.end("slow down")
       })
-      const exit = yield* EventSourceStream.make({ open: yield* openVia(server), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+      const exit = yield* EventSourceStream.make({
+        open: yield* openVia(server),
+        maxFrameBytes: 1024,
+        schedule: Schedule.forever
+      }).pipe(
         Stream.runDrain,
         Effect.exit
       )
@@ -369,11 +400,12 @@ const sseFaults: ReadonlyArray<Fault> = [
       )
       expect(events.map((e) => e._tag)).toEqual(["StateChange", "Unknown", "StateChange"])
       const bad = events[1]!
-      expect(bad._tag === "Unknown" && [bad.event, Option.getOrUndefined(bad.id), Option.map(bad.error, (e) => e._tag)]).toEqual([
-        "state",
-        "s2",
-        Option.some("ParseError")
-      ])
+      expect(bad._tag === "Unknown" && [bad.event, Option.getOrUndefined(bad.id), Option.map(bad.error, (e) => e._tag)])
+        .toEqual([
+          "state",
+          "s2",
+          Option.some("ParseError")
+        ])
       const last = events[2]!
       expect(last._tag === "StateChange" && last.changed).toEqual({ A: { Message: "m3" } })
       expect(server.connections.length).toBe(1)
@@ -388,7 +420,9 @@ const sseFaults: ReadonlyArray<Fault> = [
       const server = yield* serve(async (res, c) => {
         eventStreamHead(res)
         await writeChunks(res, c, [`id: ${c.index + 1}\ndata: hello ${c.index}\n\n`])
-        if (c.index === 0) pulse = () => writeChunks(res, c, [": keepalive\n\n", "event: ping\ndata: {\"interval\":8}\n\n"])
+        if (c.index === 0) {
+          pulse = () => writeChunks(res, c, [": keepalive\n\n", "event: ping\ndata: {\"interval\":8}\n\n"])
+        }
         // …and the connection stays open, whatever happens.
       })
       const idle = Duration.seconds(10)
@@ -442,8 +476,9 @@ const echo = (tag: string): JmapRequest => ({
   methodCalls: [["Core/echo", { tag }, "c0"]]
 })
 
-const tagOf = (response: { readonly methodResponses: ReadonlyArray<readonly [string, Record<string, unknown>, string]> }) =>
-  response.methodResponses[0]?.[1]["tag"]
+const tagOf = (
+  response: { readonly methodResponses: ReadonlyArray<readonly [string, Record<string, unknown>, string]> }
+) => response.methodResponses[0]?.[1]["tag"]
 
 /** Answers every Request frame with an echo Response. */
 const autoEcho = (c: WsConnection) =>
@@ -465,9 +500,10 @@ const start = (options: WebSocketSession.Options, factory: Layer.Layer<WebSocket
 const frames = <E>(session: WebSocketSession.WebSocketSession<E>) =>
   Effect.gen(function*() {
     const queue = yield* Stream.toQueueOfElements(yield* session.subscribe, { capacity: 4096 })
-    const next: Effect.Effect<ChatWsFrame.ChatWsFrame, Option.Option<WebSocketSession.SessionError<E>>> = Effect.flatten(
-      Queue.take(queue)
-    )
+    const next: Effect.Effect<ChatWsFrame.ChatWsFrame, Option.Option<WebSocketSession.SessionError<E>>> = Effect
+      .flatten(
+        Queue.take(queue)
+      )
     return { next }
   })
 
@@ -561,10 +597,15 @@ const wsFaults: ReadonlyArray<Fault> = [
       })
       const session = yield* start({ url: server.url })
       const events = yield* frames(session)
-      const exits = yield* Effect.forEach(["a", "b", "c"], (tag) => Effect.exit(session.call(echo(tag))), { concurrency: "unbounded" })
+      const exits = yield* Effect.forEach(["a", "b", "c"], (tag) => Effect.exit(session.call(echo(tag))), {
+        concurrency: "unbounded"
+      })
       for (const exit of exits) fails("WebSocketError", { reason: "ConnectionClosed", closeCode: 1006 })(exit)
       const reconnected = yield* events.next
-      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([1, 1006])
+      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([
+        1,
+        1006
+      ])
       expect(tagOf(yield* session.call(echo("after")))).toBe("after")
       return `3 × ${observe(exits[0]!)}; Reconnected(1006); later call ok`
     })
@@ -623,7 +664,10 @@ const wsFaults: ReadonlyArray<Fault> = [
         },
         onConnection: autoEcho
       })
-      const session = yield* start({ url: server.url, schedule: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3))) })
+      const session = yield* start({
+        url: server.url,
+        schedule: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+      })
       const events = yield* frames(session)
       expect(tagOf(yield* session.call(echo("before")))).toBe("before")
       server.connections[0]!.socket.terminate()
@@ -642,7 +686,9 @@ const wsFaults: ReadonlyArray<Fault> = [
     name: "WS: server closes with 1008 (policy violation)",
     expected: "AuthFailed ends the session: call in flight, events, later calls; no reconnect",
     run: Effect.gen(function*() {
-      const server = yield* serveWs({ onConnection: (c) => c.socket.on("message", () => c.socket.close(1008, "token expired")) })
+      const server = yield* serveWs({
+        onConnection: (c) => c.socket.on("message", () => c.socket.close(1008, "token expired"))
+      })
       const session = yield* start({ url: server.url, schedule: Schedule.forever })
       const events = yield* frames(session)
       const exit = yield* Effect.exit(session.call(echo("x")))
@@ -663,7 +709,7 @@ const wsFaults: ReadonlyArray<Fault> = [
           const batch: Array<any> = []
           c.socket.on("message", (data) => {
             batch.push(JSON.parse(String(data)))
-            if (batch.length === tags.length) for (const request of batch.reverse()) c.send(echoResponse(request))
+            if (batch.length === tags.length) { for (const request of batch.reverse()) c.send(echoResponse(request)) }
           })
         }
       })
@@ -682,12 +728,19 @@ const wsFaults: ReadonlyArray<Fault> = [
           c.socket.on("message", (data) => {
             const request = JSON.parse(String(data))
             if (request.methodCalls[0][1].tag === "bad") {
-              c.send({ "@type": "RequestError", requestId: request.id, type: "urn:ietf:params:jmap:error:notRequest", status: 400 })
+              c.send({
+                "@type": "RequestError",
+                requestId: request.id,
+                type: "urn:ietf:params:jmap:error:notRequest",
+                status: 400
+              })
             } else c.send(echoResponse(request))
           })
       })
       const session = yield* start({ url: server.url })
-      const exits = yield* Effect.forEach(["a", "bad", "c"], (tag) => Effect.exit(session.call(echo(tag))), { concurrency: "unbounded" })
+      const exits = yield* Effect.forEach(["a", "bad", "c"], (tag) => Effect.exit(session.call(echo(tag))), {
+        concurrency: "unbounded"
+      })
       expect(Exit.isSuccess(exits[0]!) && tagOf(exits[0].value)).toBe("a")
       fails("RequestError", { type: "urn:ietf:params:jmap:error:notRequest" })(exits[1]!)
       expect(Exit.isSuccess(exits[2]!) && tagOf(exits[2].value)).toBe("c")
@@ -724,4 +777,3 @@ describe("fault injection: WebSocket", () => {
     expect(sseFaults.length + wsFaults.length).toBeGreaterThanOrEqual(12)
   })
 })
-

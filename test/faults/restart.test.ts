@@ -78,7 +78,10 @@ const sendUnderLoad = <R>(
  * messages with their ids): each succeeded send once with its id, each failed one at most once,
  * nothing else and nothing twice. Returns the number of failed sends that were applied anyway.
  */
-const checkStored = (outcomes: ReadonlyArray<Outcome>, stored: ReadonlyArray<{ readonly id: string; readonly body: string }>) => {
+const checkStored = (
+  outcomes: ReadonlyArray<Outcome>,
+  stored: ReadonlyArray<{ readonly id: string; readonly body: string }>
+) => {
   const byBody = new Map<string, Array<string>>()
   for (const m of stored) byBody.set(m.body, [...(byBody.get(m.body) ?? []), m.id])
   let appliedAnyway = 0
@@ -193,7 +196,9 @@ const faults: ReadonlyArray<Fault> = [
       const reconnects = events.filter((e) => e.tag === "Reconnected").length
       expect(reconnects).toBeGreaterThanOrEqual(1)
       expect(events[0]?.tag).toBe("Connected")
-      expect(events.slice(1).every((e) => e.tag === "StateChange" || e.tag === "Reconnected" || e.tag === "Ping")).toBe(true)
+      expect(events.slice(1).every((e) => e.tag === "StateChange" || e.tag === "Reconnected" || e.tag === "Ping")).toBe(
+        true
+      )
       // Resuming with Last-Event-ID across the restarts: no StateChange twice.
       const ids = events.flatMap((e) => (e.tag === "StateChange" ? [e.id] : []))
       expect(ids.every((id) => id !== undefined)).toBe(true)
@@ -228,18 +233,27 @@ const faults: ReadonlyArray<Fault> = [
       const outcomes = yield* sendUnderLoad(
         (body) => overWs.Message.send({ chatId: chat.id, body, bodyType: "text/plain" }),
         (started) =>
-          Effect.forEach([15, 30, 45], (at) =>
-            waitUntil(Effect.map(Ref.get(started), (n) => n >= at)).pipe(Effect.zipRight(server.faults.restart)), { discard: true })
+          Effect.forEach(
+            [15, 30, 45],
+            (at) =>
+              waitUntil(Effect.map(Ref.get(started), (n) => n >= at)).pipe(Effect.zipRight(server.faults.restart)),
+            { discard: true }
+          )
       )
       // The session is still usable after the restarts.
-      const echo = yield* session.call({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { ok: 1 }, "e"]] })
+      const echo = yield* session.call({
+        using: ["urn:ietf:params:jmap:core"],
+        methodCalls: [["Core/echo", { ok: 1 }, "e"]]
+      })
       expect(echo.methodResponses).toEqual([["Core/echo", { ok: 1 }, "e"]])
       const reconnects = yield* Ref.get(reconnected)
       expect(reconnects).toBeGreaterThanOrEqual(1)
       const stored = yield* alice.Message.list({ filter: { chatId: chat.id } })
       const appliedAnyway = checkStored(outcomes, stored.list)
       const succeeded = outcomes.filter((o) => Exit.isSuccess(o.exit)).length
-      return `${succeeded} ok, ${N - succeeded} failed (${failureTags(outcomes)}), ${appliedAnyway} of the failed applied; ` +
+      return `${succeeded} ok, ${N - succeeded} failed (${
+        failureTags(outcomes)
+      }), ${appliedAnyway} of the failed applied; ` +
         `stored ${stored.list.length}, no duplicate; session reconnected ${reconnects}×, then answered Core/echo`
     })
   }

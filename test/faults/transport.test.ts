@@ -37,21 +37,24 @@ const observe = (exit: Exit.Exit<unknown, { readonly _tag: string; readonly mess
     onSuccess: () => "success",
     onFailure: (cause) => {
       const failure = Cause.failureOption(cause)
-      return failure._tag === "Some" ? `${failure.value._tag}: ${failure.value.message ?? ""}`.slice(0, 90) : `defect: ${Cause.pretty(cause).slice(0, 60)}`
+      return failure._tag === "Some"
+        ? `${failure.value._tag}: ${failure.value.message ?? ""}`.slice(0, 90)
+        : `defect: ${Cause.pretty(cause).slice(0, 60)}`
     }
   })
 
-const fails = (tag: string, match?: Record<string, unknown>) => (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
-  expect(Exit.isFailure(exit)).toBe(true)
-  if (Exit.isFailure(exit)) {
-    const failure = Cause.failureOption(exit.cause)
-    expect(failure._tag, "a typed failure, not a defect").toBe("Some")
-    if (failure._tag === "Some") {
-      expect(failure.value._tag).toBe(tag)
-      if (match) expect(failure.value).toMatchObject(match)
+const fails =
+  (tag: string, match?: Record<string, unknown>) => (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
+    expect(Exit.isFailure(exit)).toBe(true)
+    if (Exit.isFailure(exit)) {
+      const failure = Cause.failureOption(exit.cause)
+      expect(failure._tag, "a typed failure, not a defect").toBe("Some")
+      if (failure._tag === "Some") {
+        expect(failure.value._tag).toBe(tag)
+        if (match) expect(failure.value).toMatchObject(match)
+      }
     }
   }
-}
 
 const succeeds = (f?: (value: unknown) => void) => (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
   expect(Exit.isSuccess(exit), observe(exit)).toBe(true)
@@ -66,7 +69,12 @@ const apiReply = (res: Http.ServerResponse, text: string, headers: Http.Outgoing
 const sessionWith = (overrides: Record<string, unknown>) => (req: Received, res: Http.ServerResponse, base: string) =>
   json(res, 200, sessionFor(base, overrides))
 
-const statusFault = (status: number, tag: string, match?: Record<string, unknown>, headers: Http.OutgoingHttpHeaders = {}): Fault => ({
+const statusFault = (
+  status: number,
+  tag: string,
+  match?: Record<string, unknown>,
+  headers: Http.OutgoingHttpHeaders = {}
+): Fault => ({
   name: `HTTP ${status}${headers["retry-after"] ? ` with Retry-After ${headers["retry-after"]}` : ""}`,
   op: status >= 500 ? "read" : "call",
   expected: tag,
@@ -84,7 +92,7 @@ const faults: ReadonlyArray<Fault> = [
     expected: "HttpError(ResponseBody)",
     server: (_, res) => {
       res.writeHead(200, { "content-type": "application/json", "content-length": 1000 })
-      res.write('{"methodResponses":[')
+      res.write("{\"methodResponses\":[")
       setTimeout(() => res.destroy(), 10)
     },
     check: fails("HttpError")
@@ -112,7 +120,13 @@ const faults: ReadonlyArray<Fault> = [
     expected: "recovery: decoded, bad bytes become U+FFFD",
     server: (_, res) => {
       res.writeHead(200, { "content-type": "application/json" })
-      res.end(Buffer.concat([Buffer.from('{"methodResponses":[],"sessionState":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]))
+      res.end(
+        Buffer.concat([
+          Buffer.from("{\"methodResponses\":[],\"sessionState\":\"a"),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from("\"}")
+        ])
+      )
     },
     check: succeeds((v) => expect((v as { sessionState: string }).sessionState).toBe("a\uFFFD\uFFFD"))
   },
@@ -120,7 +134,7 @@ const faults: ReadonlyArray<Fault> = [
     name: "invalid JSON",
     op: "call",
     expected: "ParseError",
-    server: (_, res) => apiReply(res, '{"methodResponses": [,]}'),
+    server: (_, res) => apiReply(res, "{\"methodResponses\": [,]}"),
     check: fails("ParseError", { path: "" })
   },
   {
@@ -133,7 +147,13 @@ const faults: ReadonlyArray<Fault> = [
     },
     check: fails("ParseError")
   },
-  { name: "empty 200 body", op: "call", expected: "ParseError", server: (_, res) => apiReply(res, ""), check: fails("ParseError") },
+  {
+    name: "empty 200 body",
+    op: "call",
+    expected: "ParseError",
+    server: (_, res) => apiReply(res, ""),
+    check: fails("ParseError")
+  },
   {
     name: "JSON of the wrong shape (array)",
     op: "call",
@@ -145,21 +165,22 @@ const faults: ReadonlyArray<Fault> = [
     name: "sessionState of the wrong type",
     op: "call",
     expected: "ParseError at sessionState",
-    server: (_, res) => apiReply(res, '{"methodResponses":[],"sessionState":7}'),
+    server: (_, res) => apiReply(res, "{\"methodResponses\":[],\"sessionState\":7}"),
     check: fails("ParseError", { path: "sessionState" })
   },
   {
     name: "createdIds that is not a map of ids",
     op: "call",
     expected: "ParseError at createdIds",
-    server: (_, res) => apiReply(res, '{"methodResponses":[],"sessionState":"s","createdIds":{"k1":5}}'),
-    check: fails("ParseError", { path: 'createdIds.k1' })
+    server: (_, res) => apiReply(res, "{\"methodResponses\":[],\"sessionState\":\"s\",\"createdIds\":{\"k1\":5}}"),
+    check: fails("ParseError", { path: "createdIds.k1" })
   },
   {
     name: "deeply nested JSON (100,000 levels)",
     op: "call",
     expected: "ParseError or success, never a stack overflow defect",
-    server: (_, res) => apiReply(res, `{"methodResponses":[],"sessionState":"s","x":${"[".repeat(100_000)}${"]".repeat(100_000)}}`),
+    server: (_, res) =>
+      apiReply(res, `{"methodResponses":[],"sessionState":"s","x":${"[".repeat(100_000)}${"]".repeat(100_000)}}`),
     check: (exit) => {
       if (Exit.isFailure(exit)) fails("ParseError")(exit)
     }
@@ -169,21 +190,25 @@ const faults: ReadonlyArray<Fault> = [
     op: "extract",
     expected: "ParseError at position",
     server: (_, res) =>
-      apiReply(res, '{"methodResponses":[["Message/query",{"accountId":"A","queryState":"q","canCalculateChanges":true,"position":1e400,"ids":[]},"c0"]],"sessionState":"s"}'),
+      apiReply(
+        res,
+        "{\"methodResponses\":[[\"Message/query\",{\"accountId\":\"A\",\"queryState\":\"q\",\"canCalculateChanges\":true,\"position\":1e400,\"ids\":[]},\"c0\"]],\"sessionState\":\"s\"}"
+      ),
     check: fails("ParseError", { path: "position" })
   },
   {
     name: "__proto__ member in a response",
     op: "call",
     expected: "recovery: member dropped, no prototype change",
-    server: (_, res) => apiReply(res, '{"__proto__":{"polluted":true},"methodResponses":[],"sessionState":"s"}'),
+    server: (_, res) =>
+      apiReply(res, "{\"__proto__\":{\"polluted\":true},\"methodResponses\":[],\"sessionState\":\"s\"}"),
     check: succeeds((v) => expect((v as Record<string, unknown>)["polluted"]).toBeUndefined())
   },
   {
     name: "methodResponses without the requested call id",
     op: "extract",
     expected: "MethodNotFound",
-    server: (_, res) => apiReply(res, '{"methodResponses":[["Message/query",{},"zz"]],"sessionState":"s"}'),
+    server: (_, res) => apiReply(res, "{\"methodResponses\":[[\"Message/query\",{},\"zz\"]],\"sessionState\":\"s\"}"),
     check: fails("MethodNotFound", { callId: "c0" })
   },
   {
@@ -191,14 +216,17 @@ const faults: ReadonlyArray<Fault> = [
     op: "extract",
     expected: "MethodError (the error wins)",
     server: (_, res) =>
-      apiReply(res, '{"methodResponses":[["Message/query",{},"c0"],["error",{"type":"serverPartialFail"},"c0"]],"sessionState":"s"}'),
+      apiReply(
+        res,
+        "{\"methodResponses\":[[\"Message/query\",{},\"c0\"],[\"error\",{\"type\":\"serverPartialFail\"},\"c0\"]],\"sessionState\":\"s\"}"
+      ),
     check: fails("MethodError", { type: "serverPartialFail" })
   },
   {
     name: "error invocation without a type",
     op: "extract",
     expected: "MethodError(serverError)",
-    server: (_, res) => apiReply(res, '{"methodResponses":[["error",{},"c0"]],"sessionState":"s"}'),
+    server: (_, res) => apiReply(res, "{\"methodResponses\":[[\"error\",{},\"c0\"]],\"sessionState\":\"s\"}"),
     check: fails("MethodError", { type: "serverError" })
   },
   statusFault(400, "HttpError", { status: 400 }),
@@ -261,7 +289,7 @@ const faults: ReadonlyArray<Fault> = [
     expected: "HttpError(Timeout)",
     server: (_, res) => {
       res.writeHead(200, { "content-type": "application/json" })
-      res.write('{"methodResponses":')
+      res.write("{\"methodResponses\":")
     },
     check: fails("HttpError", { reason: "Timeout" })
   },
@@ -314,7 +342,8 @@ const faults: ReadonlyArray<Fault> = [
     name: "upload reply with an upper-case sha256",
     op: "upload",
     expected: "ParseError at sha256",
-    server: (_, res) => json(res, 201, { accountId: "A", blobId: "B", type: "text/plain", size: 5, sha256: "A".repeat(64) }),
+    server: (_, res) =>
+      json(res, 201, { accountId: "A", blobId: "B", type: "text/plain", size: 5, sha256: "A".repeat(64) }),
     check: fails("ParseError", { path: "sha256" })
   },
   {
@@ -331,7 +360,11 @@ const faults: ReadonlyArray<Fault> = [
 
 const request = { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Message/query", {}, "c0"] as const] }
 
-const runOp = (op: Op, t: HttpTransport.Service, base: string): Effect.Effect<unknown, { readonly _tag: string; readonly message: string }> => {
+const runOp = (
+  op: Op,
+  t: HttpTransport.Service,
+  base: string
+): Effect.Effect<unknown, { readonly _tag: string; readonly message: string }> => {
   switch (op) {
     case "session":
       return Effect.map(t.fetchSession, (f) => f.session)
@@ -340,11 +373,25 @@ const runOp = (op: Op, t: HttpTransport.Service, base: string): Effect.Effect<un
     case "read":
       return t.call(`${base}/api`, request)
     case "extract":
-      return Effect.flatMap(t.call(`${base}/api`, request), (r) => extractResponse(r, "c0", QueryResponse, "Message/query"))
+      return Effect.flatMap(
+        t.call(`${base}/api`, request),
+        (r) => extractResponse(r, "c0", QueryResponse, "Message/query")
+      )
     case "upload":
-      return t.upload({ uploadUrl: `${base}/u/{accountId}`, accountId: "A", contentType: "text/plain", body: new TextEncoder().encode("hello") })
+      return t.upload({
+        uploadUrl: `${base}/u/{accountId}`,
+        accountId: "A",
+        contentType: "text/plain",
+        body: new TextEncoder().encode("hello")
+      })
     case "download":
-      return t.download({ downloadUrl: `${base}/d/{blobId}`, accountId: "A", blobId: "B", name: "n", expectedSha256: "0".repeat(64) })
+      return t.download({
+        downloadUrl: `${base}/d/{blobId}`,
+        accountId: "A",
+        blobId: "B",
+        name: "n",
+        expectedSha256: "0".repeat(64)
+      })
   }
 }
 
@@ -365,7 +412,10 @@ describe("fault injection: HTTP", () => {
           }).pipe(Layer.provide(NodeHttpClient.layerUndici))
         ).pipe(Effect.map(Context.get(HttpTransport.HttpTransport)))
         const exit = yield* runOp(fault.op, transport, server.url).pipe(
-          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => ({ _tag: "Hang", message: "did not finish" }) }),
+          Effect.timeoutFail({
+            duration: "10 seconds",
+            onTimeout: () => ({ _tag: "Hang", message: "did not finish" })
+          }),
           Effect.exit
         )
         summary.push({ fault: fault.name, expected: fault.expected, observed: observe(exit) })
@@ -378,10 +428,16 @@ describe("fault injection: HTTP", () => {
       const tls = (f: string) => fs.readFileSync(path.join(__dirname, "../fixtures/tls", f))
       const server = yield* Effect.acquireRelease(
         Effect.async<Https.Server>((resume) => {
-          const s = Https.createServer({ key: tls("server.key"), cert: tls("server.pem") }, (_, res) => json(res, 200, {}))
-          s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+          const s = Https.createServer({ key: tls("server.key"), cert: tls("server.pem") }, (_, res) =>
+            json(res, 200, {}))
+          s.listen(0, "127.0.0.1", () =>
+            resume(Effect.succeed(s)))
         }),
-        (s) => Effect.sync(() => { s.closeAllConnections(); s.close() })
+        (s) =>
+          Effect.sync(() => {
+            s.closeAllConnections()
+            s.close()
+          })
       )
       const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
       const exit = yield* Layer.build(NodeHttp.layer({ url, ca: tls("other-ca.pem").toString() })).pipe(
@@ -396,14 +452,19 @@ describe("fault injection: HTTP", () => {
   it.scopedLive("concurrent session fetches against a flapping server all settle", () =>
     Effect.gen(function*() {
       let n = 0
-      const server = yield* listen((_, res) => (n++ % 2 === 0 ? res.socket?.destroy() : json(res, 200, sessionFor("http://h"))))
+      const server = yield* listen((
+        _,
+        res
+      ) => (n++ % 2 === 0 ? res.socket?.destroy() : json(res, 200, sessionFor("http://h"))))
       const service = yield* Layer.build(
         SessionService.layer.pipe(
           Layer.provide(HttpTransport.layer({ url: server.url, config: { retrySchedule: Schedule.stop } })),
           Layer.provide(NodeHttpClient.layerUndici)
         )
       ).pipe(Effect.map(Context.get(SessionService.SessionService)))
-      const exits = yield* Effect.all(Array.from({ length: 10 }, () => Effect.exit(service.get)), { concurrency: "unbounded" })
+      const exits = yield* Effect.all(Array.from({ length: 10 }, () => Effect.exit(service.get)), {
+        concurrency: "unbounded"
+      })
       summary.push({
         fault: "flapping session endpoint, 10 concurrent callers",
         expected: "every caller settles with a session or HttpError",

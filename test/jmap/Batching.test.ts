@@ -1,12 +1,12 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Either, Exit, Fiber, Layer } from "effect"
+import { Schema } from "effect"
 import type * as Batching from "../../src/jmap/Batching.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 import { extractResponse } from "../../src/jmap/RequestBuilder.js"
 import * as SessionService from "../../src/jmap/SessionService.js"
 import { json, listen, type LoopbackServer, type Received, sessionFor } from "../support/LoopbackServer.js"
-import { Schema } from "effect"
 
 /** A tiny JMAP API: `X/get` returns objects for ids starting with "m" (others not found), `Y/query` echoes. */
 const answer = (req: Received) => {
@@ -51,7 +51,10 @@ const start = (limits: Record<string, number> = {}, batching?: false | Batching.
     return { service, api }
   })
 
-const Got = Schema.Struct({ list: Schema.Array(Schema.Struct({ id: Schema.String })), notFound: Schema.Array(Schema.String) })
+const Got = Schema.Struct({
+  list: Schema.Array(Schema.Struct({ id: Schema.String })),
+  notFound: Schema.Array(Schema.String)
+})
 const get = (service: SessionService.Service, ids: Array<string>, extra: Record<string, unknown> = {}) =>
   service.call({ using: ["urn:x"], methodCalls: [["X/get", { accountId: "A", ids, ...extra }, "r1"]] }).pipe(
     Effect.flatMap((r) => extractResponse(r, "r1", Got, "X/get"))
@@ -77,7 +80,12 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
     Effect.gen(function*() {
       const { api, service } = yield* start()
       const [a, b] = yield* Effect.all([
-        service.call({ using: ["urn:a"], methodCalls: [["Y/query", { n: 1 }, "r1"], ["Y/query", { "#ref": { resultOf: "r1", name: "Y/query", path: "/x" } }, "r2"]] }),
+        service.call({
+          using: ["urn:a"],
+          methodCalls: [["Y/query", { n: 1 }, "r1"], ["Y/query", {
+            "#ref": { resultOf: "r1", name: "Y/query", path: "/x" }
+          }, "r2"]]
+        }),
         service.call({ using: ["urn:b"], methodCalls: [["Z/changes", { n: 2 }, "r1"]] })
       ], { concurrency: "unbounded" })
       expect(api()).toHaveLength(1)
@@ -90,21 +98,27 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
   it.scoped("respects maxObjectsInGet and maxCallsInRequest", () =>
     Effect.gen(function*() {
       const { api, service } = yield* start({ maxObjectsInGet: 4, maxCallsInRequest: 2 })
-      const results = yield* Effect.all(Array.from({ length: 10 }, (_, i) => get(service, [`m${i}`])), { concurrency: "unbounded" })
+      const results = yield* Effect.all(Array.from({ length: 10 }, (_, i) => get(service, [`m${i}`])), {
+        concurrency: "unbounded"
+      })
       const requests = api()
       expect(requests).toHaveLength(2)
-      expect(requests.flatMap((r) => r.methodCalls.map((c: [string, { ids: Array<string> }]) => c[1].ids.length))).toEqual([4, 4, 2])
+      expect(requests.flatMap((r) => r.methodCalls.map((c: [string, { ids: Array<string> }]) => c[1].ids.length)))
+        .toEqual([4, 4, 2])
       expect(results.map((r) => r.list[0]?.id)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`))
     }))
 
   it.scoped("does not merge gets with different arguments, and never batches writes", () =>
     Effect.gen(function*() {
       const { api, service } = yield* start()
-      yield* Effect.all([get(service, ["m1"]), get(service, ["m2"], { properties: ["name"] })], { concurrency: "unbounded" })
+      yield* Effect.all([get(service, ["m1"]), get(service, ["m2"], { properties: ["name"] })], {
+        concurrency: "unbounded"
+      })
       expect(api()).toHaveLength(1)
       expect(api()[0].methodCalls).toHaveLength(2)
       yield* Effect.all(
-        Array.from({ length: 3 }, () => service.call({ using: [], methodCalls: [["X/set", { create: { r1: {} } }, "r1"]] })),
+        Array.from({ length: 3 }, () =>
+          service.call({ using: [], methodCalls: [["X/set", { create: { r1: {} } }, "r1"]] })),
         { concurrency: "unbounded" }
       )
       expect(api()).toHaveLength(4)
@@ -113,10 +127,15 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
   it.scoped("delivers a merged method error to every caller", () =>
     Effect.gen(function*() {
       const { service } = yield* start()
-      const results = yield* Effect.all([get(service, ["m1"], { fail: true }), get(service, ["m2"], { fail: true })].map(Effect.either), {
-        concurrency: "unbounded"
-      })
-      for (const r of results) expect(Either.getLeft(r)).toMatchObject({ _tag: "Some", value: { _tag: "MethodError", type: "serverFail" } })
+      const results = yield* Effect.all(
+        [get(service, ["m1"], { fail: true }), get(service, ["m2"], { fail: true })].map(Effect.either),
+        {
+          concurrency: "unbounded"
+        }
+      )
+      for (const r of results) {
+        expect(Either.getLeft(r)).toMatchObject({ _tag: "Some", value: { _tag: "MethodError", type: "serverFail" } })
+      }
     }))
 
   it.scoped("a lone call is sent as it is, in one request", () =>
@@ -124,7 +143,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
       const { api, service } = yield* start()
       const got = yield* get(service, ["m1", "x"])
       expect(got).toEqual({ list: [{ id: "m1" }], notFound: ["x"] })
-      expect(api()).toEqual([{ using: ["urn:x"], methodCalls: [["X/get", { accountId: "A", ids: ["m1", "x"] }, "r1"]] }])
+      expect(api()).toEqual([{
+        using: ["urn:x"],
+        methodCalls: [["X/get", { accountId: "A", ids: ["m1", "x"] }, "r1"]]
+      }])
     }))
 
   it.scoped("interrupting the caller that leads a batch neither strands nor cancels the others", () =>

@@ -22,8 +22,17 @@ const schemas: ReadonlyArray<[string, Schema.Schema<any, any, never>]> = [
 const corrupt = (value: unknown, choice: number, replacement: unknown): unknown => {
   const paths: Array<Array<string | number>> = [[]]
   const walk = (v: unknown, path: Array<string | number>) => {
-    if (Array.isArray(v)) v.forEach((x, i) => { paths.push([...path, i]); walk(x, [...path, i]) })
-    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) { paths.push([...path, k]); walk(x, [...path, k]) }
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        paths.push([...path, i])
+        walk(x, [...path, i])
+      })
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        paths.push([...path, k])
+        walk(x, [...path, k])
+      }
+    }
   }
   walk(value, [])
   const path = paths[choice % paths.length]!
@@ -48,13 +57,18 @@ describe("compiled decoders agree with Effect's decoder", () => {
       const agree = (input: unknown) => {
         const a = fast(input)
         const b = slow(input)
-        expect(Either.isRight(a), `fast ${Either.isRight(a) ? "accepted" : "rejected"} ${JSON.stringify(input)?.slice(0, 300)}`).toBe(
+        expect(
+          Either.isRight(a),
+          `fast ${Either.isRight(a) ? "accepted" : "rejected"} ${JSON.stringify(input)?.slice(0, 300)}`
+        ).toBe(
           Either.isRight(b)
         )
         // node's isDeepStrictEqual, not toStrictEqual: the latter compares `.constructor`, which a
         // data map may legitimately hold as an own key.
         if (Either.isRight(a) && Either.isRight(b)) {
-          expect(isDeepStrictEqual(a.right, b.right), `values differ for ${JSON.stringify(input)?.slice(0, 300)}`).toBe(true)
+          expect(isDeepStrictEqual(a.right, b.right), `values differ for ${JSON.stringify(input)?.slice(0, 300)}`).toBe(
+            true
+          )
         }
       }
       fc.assert(
@@ -62,7 +76,10 @@ describe("compiled decoders agree with Effect's decoder", () => {
           const wire = JSON.parse(JSON.stringify(encode(value)))
           agree(wire)
           agree(corrupt(wire, choice, replacement))
-          agree({ ...(typeof wire === "object" && wire !== null && !Array.isArray(wire) ? wire : {}), acmeCorpExtra: replacement })
+          agree({
+            ...(typeof wire === "object" && wire !== null && !Array.isArray(wire) ? wire : {}),
+            acmeCorpExtra: replacement
+          })
         }),
         { numRuns: 40 }
       )

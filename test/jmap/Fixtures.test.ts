@@ -31,7 +31,9 @@ const read = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(roo
 
 describe.skipIf(!present)("core fixtures (jmapchat-client corpus)", () => {
   it("covers every file of jmap/, session/ and blob/", () => {
-    const files = ["jmap", "session", "blob"].flatMap((dir) => fs.readdirSync(path.join(root, dir)).map((f) => `${dir}/${f}`))
+    const files = ["jmap", "session", "blob"].flatMap((dir) =>
+      fs.readdirSync(path.join(root, dir)).map((f) => `${dir}/${f}`)
+    )
     expect(files.filter((f) => !(f in table))).toEqual([])
   })
 
@@ -67,7 +69,7 @@ describe.skipIf(!present)("session validation", () => {
 describe("hostile JSON", () => {
   it("drops __proto__ members instead of letting them become prototypes", () => {
     const json = new TextEncoder().encode(
-      '{"methodResponses":[["A/get",{"__proto__":{"type":"x"},"list":[]},"c0"]],"sessionState":"s","__proto__":{"p":1}}'
+      "{\"methodResponses\":[[\"A/get\",{\"__proto__\":{\"type\":\"x\"},\"list\":[]},\"c0\"]],\"sessionState\":\"s\",\"__proto__\":{\"p\":1}}"
     )
     const response = Effect.runSync(decodeJson(JmapResponse, json, "JMAP response"))
     const args = response.methodResponses[0]![1]

@@ -38,7 +38,9 @@ describe("HttpTransport construction", () => {
 
   it.effect("accepts an origin with a trailing slash", () =>
     Effect.gen(function*() {
-      const t = yield* HttpTransport.make({ url: "https://example.com:8443/" }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+      const t = yield* HttpTransport.make({ url: "https://example.com:8443/" }).pipe(
+        Effect.provide(NodeHttpClient.layerUndici)
+      )
       expect(t.origin).toBe("https://example.com:8443")
       expect(Duration.toSeconds(t.config.requestTimeout)).toBe(30)
       expect(t.config.maxCallBytes).toBe(8 * 1024 * 1024)
@@ -145,7 +147,11 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       expect(limited._tag === "RateLimited" && Duration.toSeconds(limited.retryAfter!)).toBe(120)
       status = 400
       const problem = yield* failure(t.call(`${server.url}/api`, { using: [], methodCalls: [["X/set", {}, "c0"]] }))
-      expect(problem).toMatchObject({ _tag: "RequestError", type: "urn:ietf:params:jmap:error:limit", limit: "maxCallsInRequest" })
+      expect(problem).toMatchObject({
+        _tag: "RequestError",
+        type: "urn:ietf:params:jmap:error:limit",
+        limit: "maxCallsInRequest"
+      })
       status = 404
       expect(yield* failure(t.call(`${server.url}/api`, { using: [], methodCalls: [] }))).toMatchObject({
         _tag: "HttpError",
@@ -165,7 +171,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
         json(res, 200, reply)
       })
       const t = yield* HttpTransport.make({ url: server.url, auth: Auth.bearer(token) })
-      const request = { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { hello: true }, "c0"] as const] }
+      const request = {
+        using: ["urn:ietf:params:jmap:core"],
+        methodCalls: [["Core/echo", { hello: true }, "c0"] as const]
+      }
       const response = yield* t.call(`${server.url}/api`, request)
       expect(response.methodResponses).toEqual([["Core/echo", { hello: true }, "c0"]])
       expect((response as Record<string, unknown>)["extra"]).toBe(1)
@@ -180,9 +189,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       expect(yield* failure(t.call("ftp://x/api", request))).toMatchObject({ _tag: "InvalidArgument" })
       const cyclic: Record<string, unknown> = {}
       cyclic["self"] = cyclic
-      expect(yield* failure(t.call(`${server.url}/api`, { using: [], methodCalls: [["A/b", cyclic, "c"]] }))).toMatchObject({
-        _tag: "SerializeError"
-      })
+      expect(yield* failure(t.call(`${server.url}/api`, { using: [], methodCalls: [["A/b", cyclic, "c"]] })))
+        .toMatchObject({
+          _tag: "SerializeError"
+        })
     }))
 
   it.scoped("enforces caps from Content-Length and on never-ending chunked bodies", () =>
@@ -198,18 +208,34 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       const session = yield* failure(t.fetchSession)
       expect(session).toMatchObject({ _tag: "ResponseTooLarge", limit: 128 })
       expect(session._tag === "ResponseTooLarge" && session.actual).toBeGreaterThan(128)
-      expect(yield* failure(t.call(`${server.url}/api`, { using: [], methodCalls: [["A/set", {}, "c"]] }))).toMatchObject({
-        _tag: "ResponseTooLarge",
-        limit: 128
-      })
+      expect(yield* failure(t.call(`${server.url}/api`, { using: [], methodCalls: [["A/set", {}, "c"]] })))
+        .toMatchObject({
+          _tag: "ResponseTooLarge",
+          limit: 128
+        })
       expect(
         yield* failure(t.download({ downloadUrl: `${server.url}/d/{blobId}`, accountId: "a", blobId: "b", name: "n" }))
       ).toMatchObject({ _tag: "ResponseTooLarge" })
       expect(
-        yield* failure(t.upload({ uploadUrl: `${server.url}/u/{accountId}`, accountId: "a", contentType: "text/plain", body: new Uint8Array(3) }))
+        yield* failure(
+          t.upload({
+            uploadUrl: `${server.url}/u/{accountId}`,
+            accountId: "a",
+            contentType: "text/plain",
+            body: new Uint8Array(3)
+          })
+        )
       ).toMatchObject({ _tag: "ResponseTooLarge" })
       const streamed = yield* failure(
-        Stream.runDrain(t.downloadStream({ downloadUrl: `${server.url}/d/{blobId}`, accountId: "a", blobId: "b", name: "n", maxBytes: 4096 }))
+        Stream.runDrain(
+          t.downloadStream({
+            downloadUrl: `${server.url}/d/{blobId}`,
+            accountId: "a",
+            blobId: "b",
+            name: "n",
+            maxBytes: 4096
+          })
+        )
       )
       expect(streamed).toMatchObject({ _tag: "ResponseTooLarge", limit: 4096 })
     }))
@@ -248,7 +274,12 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       })
       const t = yield* HttpTransport.make({ url: server.url, auth: Auth.bearer(token) })
       const bytes = new TextEncoder().encode("hello")
-      const options = { uploadUrl: `${server.url}/upload/{accountId}/`, accountId: "a 1", contentType: "text/plain", body: bytes }
+      const options = {
+        uploadUrl: `${server.url}/upload/{accountId}/`,
+        accountId: "a 1",
+        contentType: "text/plain",
+        body: bytes
+      }
       const ok = yield* t.upload(options)
       expect(ok).toMatchObject({ blobId: "B1", size: 5, sha256: sha("hello") })
       expect(server.received[0]!.url).toBe("/upload/a%201/")
@@ -270,9 +301,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       expect(yield* failure(t.upload({ ...options, contentType: "text/plain\r\nx: y" }))).toMatchObject({
         _tag: "InvalidHeaderValue"
       })
-      expect(yield* failure(t.upload({ ...options, uploadUrl: `${server.url}/upload/{accountId}/{blobId}` }))).toMatchObject({
-        _tag: "InvalidSession"
-      })
+      expect(yield* failure(t.upload({ ...options, uploadUrl: `${server.url}/upload/{accountId}/{blobId}` })))
+        .toMatchObject({
+          _tag: "InvalidSession"
+        })
     }))
 
   it.scoped("downloads, expanding the template and checking an expected SHA-256", () =>
@@ -302,7 +334,9 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       })
       const chunks = yield* Stream.runCollect(t.downloadStream({ ...options, expectedSha256: sha(payload) }))
       expect(Buffer.concat([...chunks]).toString()).toBe("blob-bytes")
-      const mismatch = yield* Effect.exit(Stream.runDrain(t.downloadStream({ ...options, expectedSha256: "b".repeat(64) })))
+      const mismatch = yield* Effect.exit(
+        Stream.runDrain(t.downloadStream({ ...options, expectedSha256: "b".repeat(64) }))
+      )
       expect(Exit.isFailure(mismatch) && JSON.stringify(mismatch.cause)).toContain("BlobIntegrityMismatch")
     }))
 
@@ -329,8 +363,13 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
 
 describe("isIdempotentRequest", () => {
   it("only treats pure reads as retryable", () => {
-    const req = (...names: Array<string>) => ({ using: [], methodCalls: names.map((n, i) => [n, {}, `c${i}`] as const) })
-    expect(HttpTransport.isIdempotentRequest(req("Message/get", "Chat/query", "Chat/queryChanges", "Core/echo"))).toBe(true)
+    const req = (...names: Array<string>) => ({
+      using: [],
+      methodCalls: names.map((n, i) => [n, {}, `c${i}`] as const)
+    })
+    expect(HttpTransport.isIdempotentRequest(req("Message/get", "Chat/query", "Chat/queryChanges", "Core/echo"))).toBe(
+      true
+    )
     expect(HttpTransport.isIdempotentRequest(req("Message/get", "Message/set"))).toBe(false)
     expect(HttpTransport.isIdempotentRequest(req("Chat/typing"))).toBe(false)
   })

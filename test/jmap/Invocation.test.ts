@@ -58,13 +58,17 @@ describe("Invocation.batch with effectful preparations", () => {
       ]))
       expect(error).toMatchObject({ _tag: "InvalidArgument", description: "first" })
       expect(requests).toHaveLength(0)
-      expect(yield* Effect.flip(Invocation.run(echo(requests), refused("alone")))).toMatchObject({ description: "alone" })
+      expect(yield* Effect.flip(Invocation.run(echo(requests), refused("alone")))).toMatchObject({
+        description: "alone"
+      })
     }))
 
   it("a Batch built without running its effectful preparations refuses to build", () => {
     const b = new Invocation.Batch()
     b.add(stamped)
     const built = b.build("A")
-    expect(Either.isLeft(built) && built.left.description).toBe("batch: call r1 was prepared by an effect that has not run")
+    expect(Either.isLeft(built) && built.left.description).toBe(
+      "batch: call r1 was prepared by an effect that has not run"
+    )
   })
 })

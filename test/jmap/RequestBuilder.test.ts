@@ -6,7 +6,9 @@ import type { JmapResponse } from "../../src/jmap/Wire.js"
 describe("RequestBuilder", () => {
   it("computes using, numbers calls and builds result references", () => {
     const b = RequestBuilder.make()
-    const query = b.add("Message/query", { accountId: "A", filter: { chatId: "C" } }, { using: ["urn:ietf:params:jmap:chat"] })
+    const query = b.add("Message/query", { accountId: "A", filter: { chatId: "C" } }, {
+      using: ["urn:ietf:params:jmap:chat"]
+    })
     b.add("Message/get", { accountId: "A", "#ids": query.ref("/ids") })
     const request = Either.getOrThrow(b.build())
     expect(request).toEqual({
@@ -26,7 +28,7 @@ describe("RequestBuilder", () => {
     b.add("A/get", {}, { callId: "x" })
     b.add("B/get", {}, { callId: "x" })
     const error = Either.getLeft(b.build())
-    expect(error._tag === "Some" && error.value.description).toBe('RequestBuilder: duplicate call id "x"')
+    expect(error._tag === "Some" && error.value.description).toBe("RequestBuilder: duplicate call id \"x\"")
   })
 })
 
@@ -46,8 +48,14 @@ describe("extractResponse", () => {
   it("lets an error invocation win even after successes, defaulting its type", () => {
     const r = response(["A/set", { n: 1 }, "r1"], ["error", { description: "boom" }, "r1"])
     const left = Either.getLeft(extractResponse(r, "r1", Args))
-    expect(left._tag === "Some" && left.value).toMatchObject({ _tag: "MethodError", type: "serverError", description: "boom" })
-    const typed = Either.getLeft(extractResponse(response(["error", { type: "stateMismatch" }, "r1"]), "r1", Args, "A/set"))
+    expect(left._tag === "Some" && left.value).toMatchObject({
+      _tag: "MethodError",
+      type: "serverError",
+      description: "boom"
+    })
+    const typed = Either.getLeft(
+      extractResponse(response(["error", { type: "stateMismatch" }, "r1"]), "r1", Args, "A/set")
+    )
     expect(typed._tag === "Some" && typed.value.message).toBe("JMAP method error: stateMismatch (A/set)")
   })
 
@@ -59,7 +67,9 @@ describe("extractResponse", () => {
   })
 
   it("extractAll keeps every invocation's own result", () => {
-    const all = extractAll(response(["A/get", { n: 1 }, "c0"], ["error", { type: "unknownMethod" }, "c1"], ["C/get", {}, "c2"]))
+    const all = extractAll(
+      response(["A/get", { n: 1 }, "c0"], ["error", { type: "unknownMethod" }, "c1"], ["C/get", {}, "c2"])
+    )
     expect(all.map((r) => [r.callId, Either.isRight(r.result)])).toEqual([["c0", true], ["c1", false], ["c2", true]])
   })
 })

@@ -4,7 +4,10 @@ import { Duration, Effect, Fiber, Layer, Ref, Schedule, TestClock } from "effect
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
 
 /** An HttpClient that answers from a script, one entry per attempt (the last one repeats). */
-const scripted = (attempts: Ref.Ref<number>, script: ReadonlyArray<{ status: number; headers?: Record<string, string> }>) =>
+const scripted = (
+  attempts: Ref.Ref<number>,
+  script: ReadonlyArray<{ status: number; headers?: Record<string, string> }>
+) =>
   Layer.succeed(
     HttpClient.HttpClient,
     HttpClient.make((request) =>
@@ -12,7 +15,10 @@ const scripted = (attempts: Ref.Ref<number>, script: ReadonlyArray<{ status: num
         Effect.map((n) => {
           const step = script[Math.min(n, script.length - 1)]!
           const body = step.status === 200 ? JSON.stringify({ methodResponses: [], sessionState: "s" }) : "{}"
-          return HttpClientResponse.fromWeb(request, new Response(body, { status: step.status, headers: step.headers ?? {} }))
+          return HttpClientResponse.fromWeb(
+            request,
+            new Response(body, { status: step.status, headers: step.headers ?? {} })
+          )
         })
       )
     )
@@ -22,7 +28,10 @@ const spaced = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recu
 const read = { using: [], methodCalls: [["Message/get", {}, "c0"] as const] }
 const write = { using: [], methodCalls: [["Message/set", {}, "c0"] as const] }
 
-const setup = (script: ReadonlyArray<{ status: number; headers?: Record<string, string> }>, maxRetryAfter: Duration.DurationInput = "60 seconds") =>
+const setup = (
+  script: ReadonlyArray<{ status: number; headers?: Record<string, string> }>,
+  maxRetryAfter: Duration.DurationInput = "60 seconds"
+) =>
   Effect.gen(function*() {
     const attempts = yield* Ref.make(0)
     const transport = yield* HttpTransport.make({

@@ -49,11 +49,16 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("secrets and co
       const spans: Array<{ name: string; attributes: Record<string, unknown> }> = []
       const t = yield* HttpTransport.make({ url: server.url, auth: Auth.bearer(token) })
       yield* Effect.withTracer(
-        Effect.all([t.fetchSession, t.call(`${server.url}/api?access_token=${token}`, { using: [], methodCalls: [["Chat/get", {}, "c0"]] })]),
+        Effect.all([
+          t.fetchSession,
+          t.call(`${server.url}/api?access_token=${token}`, { using: [], methodCalls: [["Chat/get", {}, "c0"]] })
+        ]),
         recordingTracer(spans)
       )
       expect(server.received[1]!.headers.authorization).toBe(`Bearer ${token}`)
-      expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(["HttpTransport.fetchSession", "HttpTransport.call"]))
+      expect(spans.map((s) => s.name)).toEqual(
+        expect.arrayContaining(["HttpTransport.fetchSession", "HttpTransport.call"])
+      )
       expect(spans.find((s) => s.name === "HttpTransport.call")!.attributes["jmap.methods"]).toBe("Chat/get")
       expect(JSON.stringify(spans)).not.toContain("CANARY")
     }))
@@ -95,7 +100,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("secrets and co
       yield* t.fetchSession
       yield* t.fetchSession
       expect(server.received.map((r) => r.headers.authorization)).toEqual(["Bearer t1", "Bearer t2"])
-      expect(yield* Effect.flip(t.fetchSession)).toMatchObject({ _tag: "AuthFailed", description: "refresh token expired" })
+      expect(yield* Effect.flip(t.fetchSession)).toMatchObject({
+        _tag: "AuthFailed",
+        description: "refresh token expired"
+      })
       const illegal = yield* HttpTransport.make({
         url: server.url,
         auth: Auth.custom(Effect.succeed(Option.some({ name: "x-token", value: Redacted.make("a\nb") })))

@@ -104,7 +104,13 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("SessionService
             ...s,
             capabilities: {
               ...s.capabilities,
-              "urn:ietf:params:jmap:core": { ...core, maxCallsInRequest: 2, maxObjectsInGet: 3, maxObjectsInSet: 2, maxSizeUpload: 4 }
+              "urn:ietf:params:jmap:core": {
+                ...core,
+                maxCallsInRequest: 2,
+                maxObjectsInGet: 3,
+                maxObjectsInSet: 2,
+                maxSizeUpload: 4
+              }
             }
           })
         }
@@ -116,9 +122,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("SessionService
       expect((yield* call(["A/get", {}], ["A/get", {}], ["A/get", {}])).message).toContain("3 method calls")
       expect((yield* call(["A/get", { ids: ["1", "2", "3", "4"] }])).message).toContain("asks for 4 objects")
       expect((yield* call(["A/set", { create: { a: {} }, destroy: ["x", "y"] }]))._tag).toBe("InvalidArgument")
-      const upload = yield* service.upload({ accountId: "A13824", contentType: "text/plain", body: new Uint8Array(5) }).pipe(
-        Effect.flip
-      )
+      const upload = yield* service.upload({ accountId: "A13824", contentType: "text/plain", body: new Uint8Array(5) })
+        .pipe(
+          Effect.flip
+        )
       expect(upload.message).toContain("maxSizeUpload")
       expect(server.received.filter((r) => r.url !== "/.well-known/jmap")).toHaveLength(0)
     }))
@@ -132,7 +139,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("SessionService
           const s = sessionFor(server.url)
           return json(res, 200, {
             ...s,
-            capabilities: { ...s.capabilities, "urn:ietf:params:jmap:core": { ...s.capabilities["urn:ietf:params:jmap:core"], maxConcurrentRequests: 2 } }
+            capabilities: {
+              ...s.capabilities,
+              "urn:ietf:params:jmap:core": { ...s.capabilities["urn:ietf:params:jmap:core"], maxConcurrentRequests: 2 }
+            }
           })
         }
         inFlight++

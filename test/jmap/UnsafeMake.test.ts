@@ -3,8 +3,8 @@ import { Equal, Hash, Option, Schema } from "effect"
 import { inspect } from "node:util"
 import * as ChatSseEvent from "../../src/chat/push/ChatSseEvent.js"
 import * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
-import { SseEvent } from "../../src/jmap/push/SseDecoder.js"
 import { unsafeMake } from "../../src/jmap/internal/instance.js"
+import { SseEvent } from "../../src/jmap/push/SseDecoder.js"
 
 class Sample extends Schema.TaggedClass<Sample>("test/Sample")("Sample", {
   a: Schema.String,
@@ -42,11 +42,25 @@ describe("unsafeMake (hot-path TaggedClass construction)", () => {
 
   it("push decoders build the same events as the constructors", () => {
     const id = Option.some("7")
-    const sse = ChatSseEvent.fromSseEvent(new SseEvent({ id, retry: Option.none(), event: "state", data: `{"changed":{"u1":{"Message":"m1"}},"pushState":"p"}` }))
+    const sse = ChatSseEvent.fromSseEvent(
+      new SseEvent({
+        id,
+        retry: Option.none(),
+        event: "state",
+        data: `{"changed":{"u1":{"Message":"m1"}},"pushState":"p"}`
+      })
+    )
     same(sse, new ChatSseEvent.StateChange({ id, changed: { u1: { Message: "m1" } }, pushState: "p" }), false)
-    const typing = ChatSseEvent.fromSseEvent(new SseEvent({ id, retry: Option.none(), event: "typing", data: `{"chatId":"c","senderId":"s","typing":true}` }))
+    const typing = ChatSseEvent.fromSseEvent(
+      new SseEvent({ id, retry: Option.none(), event: "typing", data: `{"chatId":"c","senderId":"s","typing":true}` })
+    )
     same(typing, new ChatSseEvent.Typing({ id, chatId: "c", senderId: "s", typing: true }))
-    const ws = ChatWsFrame.decodeJson({ "@type": "ChatPresenceEvent", contactId: "k", presence: "online", statusText: null })
+    const ws = ChatWsFrame.decodeJson({
+      "@type": "ChatPresenceEvent",
+      contactId: "k",
+      presence: "online",
+      statusText: null
+    })
     same(ws, new ChatWsFrame.ChatPresenceEvent({ contactId: "k", presence: "online", statusText: null }))
   })
 })

@@ -19,10 +19,11 @@ const httpsServer = Effect.acquireRelease(
     })
     server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
   }),
-  (server) => Effect.async<void>((resume) => {
-    server.closeAllConnections()
-    server.close(() => resume(Effect.void))
-  })
+  (server) =>
+    Effect.async<void>((resume) => {
+      server.closeAllConnections()
+      server.close(() => resume(Effect.void))
+    })
 ).pipe(Effect.map((server) => `https://127.0.0.1:${(server.address() as AddressInfo).port}`))
 
 const fetchWith = (url: string, options: NodeHttp.NodeHttpOptions) =>

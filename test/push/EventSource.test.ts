@@ -27,7 +27,8 @@ const http = Stream.provideLayer(NodeHttpClient.layerUndici)
 describe("EventSourceStream over a loopback server", () => {
   it.scopedLive("decodes scripted bytes sent a few bytes at a time: line ends, BOM, comments, multi-byte characters", () =>
     Effect.gen(function*() {
-      const script = "\uFEFF: comment\r\nevent: a\r\ndata: é€😀\r\n\r\nretry: 10\ndata: one\ndata: two\n\n: x\rid: 7\rdata: cr\r\r"
+      const script =
+        "\uFEFF: comment\r\nevent: a\r\ndata: é€😀\r\n\r\nretry: 10\ndata: one\ndata: two\n\n: x\rid: 7\rdata: cr\r\r"
       const bytes = Buffer.from(script, "utf8")
       const server = yield* serve(async (res, c) => {
         eventStreamHead(res)
@@ -67,7 +68,10 @@ describe("EventSourceStream over a loopback server", () => {
         res.writeHead(200, { "content-type": "Text/Event-Stream; charset=utf-8" })
         res.write("data: x\n\n")
       })
-      const events = yield* collect(EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(http), 2)
+      const events = yield* collect(
+        EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024 }).pipe(http),
+        2
+      )
       expect(events).toEqual(["connected@-", "message:x"])
     }))
 
@@ -124,7 +128,9 @@ describe("EventSourceStream over a loopback server", () => {
         }
       })
       const events = yield* collect(
-        EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(http),
+        EventSourceStream.make({ open: openWith(server.url), maxFrameBytes: 1024, schedule: Schedule.forever }).pipe(
+          http
+        ),
         6
       )
       expect(events).toEqual([
@@ -209,7 +215,15 @@ describe("EventSourceStream backoff (TestClock)", () => {
     Effect.gen(function*() {
       const times: Array<number> = []
       const fiber = yield* EventSourceStream.make({
-        open: scripted(["connect-error", "connect-error", "connect-error", ["data: x\n\n"], "connect-error", [], "auth"], times),
+        open: scripted([
+          "connect-error",
+          "connect-error",
+          "connect-error",
+          ["data: x\n\n"],
+          "connect-error",
+          [],
+          "auth"
+        ], times),
         maxFrameBytes: 1024,
         schedule: Schedule.exponential("1 second")
       }).pipe(Stream.runCollect, Effect.fork)
@@ -217,7 +231,9 @@ describe("EventSourceStream backoff (TestClock)", () => {
         yield* TestClock.adjust(Duration.millis((yield* awaitSleepOrDone(fiber)) - (yield* Clock.currentTimeMillis)))
       }
       const exit = yield* Fiber.await(fiber)
-      expect(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.map(String))).toEqual(Option.some(expect.stringContaining("AuthFailed")))
+      expect(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.map(String))).toEqual(
+        Option.some(expect.stringContaining("AuthFailed"))
+      )
       // 0, +1 s, +2 s, +4 s, then (events were delivered) +1 s, +2 s (an empty connection does not reset), +4 s.
       expect(times).toEqual([0, 1000, 3000, 7000, 8000, 10000, 14000])
     }))
@@ -337,7 +353,10 @@ describe("EventSourceStream backoff (TestClock)", () => {
     Effect.gen(function*() {
       const times: Array<number> = []
       for (const maxFrameBytes of [0, -1, 1.5, Number.NaN]) {
-        const error = yield* EventSourceStream.make({ open: scripted([], times), maxFrameBytes }).pipe(Stream.runDrain, Effect.flip)
+        const error = yield* EventSourceStream.make({ open: scripted([], times), maxFrameBytes }).pipe(
+          Stream.runDrain,
+          Effect.flip
+        )
         expect(error._tag).toBe("InvalidArgument")
       }
       expect(times).toEqual([])
@@ -375,7 +394,11 @@ describe("EventSourceStream.checkEventStreamContentType", () => {
       const check = EventSourceStream.checkEventStreamContentType
       yield* check({ "content-type": "text/event-stream" })
       yield* check({ "Content-Type": "TEXT/EVENT-STREAM ; charset=utf-8" })
-      for (const headers of [{ "content-type": "text/event-streamish" }, { "content-type": "text/plain" }, {}, { "content-type": "" }]) {
+      for (
+        const headers of [{ "content-type": "text/event-streamish" }, { "content-type": "text/plain" }, {}, {
+          "content-type": ""
+        }]
+      ) {
         const error = yield* Effect.flip(check(headers))
         expect(error._tag).toBe("UnexpectedResponse")
       }
@@ -412,7 +435,9 @@ describe("ChatEventSource", () => {
         Stream.runCollect
       )
       const [connected, ...list] = Chunk.toReadonlyArray(events)
-      expect(connected).toEqual(new ChatSseEvent.Connected({ lastEventId: Option.some("s0"), pushState: Option.none() }))
+      expect(connected).toEqual(
+        new ChatSseEvent.Connected({ lastEventId: Option.some("s0"), pushState: Option.none() })
+      )
       expect(ChatEventSource.lastEventIdOf(connected!)).toEqual(Option.some("s0"))
       expect(list.map((e) => e._tag)).toEqual([
         "StateChange",

@@ -16,7 +16,10 @@ describe("StateChange (RFC 8620 §7.1)", () => {
     expect(roundTrip(StateChange, json)).toEqual(json)
     const noType = Schema.decodeUnknownSync(StateChange)({ changed: { u1: { Message: "s1" } } })
     expect(noType["@type"]).toBe("StateChange")
-    expect(Schema.encodeSync(StateChange)(noType)).toEqual({ "@type": "StateChange", changed: { u1: { Message: "s1" } } })
+    expect(Schema.encodeSync(StateChange)(noType)).toEqual({
+      "@type": "StateChange",
+      changed: { u1: { Message: "s1" } }
+    })
     expect(Either.isLeft(Schema.decodeUnknownEither(StateChange)({ "@type": "Other", changed: {} }))).toBe(true)
     expect(Either.isLeft(Schema.decodeUnknownEither(StateChange)({ changed: { u1: { Message: 5 } } }))).toBe(true)
   })
@@ -26,12 +29,22 @@ describe("RFC 8887 frames", () => {
   it("encodes a Request frame with @type and id that the request cannot override", () => {
     const text = Either.getOrThrow(
       Frames.encodeRequest(
-        { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { a: 1 }, "c0"]], id: "evil", "@type": "X" } as never,
+        {
+          using: ["urn:ietf:params:jmap:core"],
+          methodCalls: [["Core/echo", { a: 1 }, "c0"]],
+          id: "evil",
+          "@type": "X"
+        } as never,
         "R1"
       )
     )
     const json = JSON.parse(text)
-    expect(json).toEqual({ "@type": "Request", id: "R1", using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { a: 1 }, "c0"]] })
+    expect(json).toEqual({
+      "@type": "Request",
+      id: "R1",
+      using: ["urn:ietf:params:jmap:core"],
+      methodCalls: [["Core/echo", { a: 1 }, "c0"]]
+    })
     expect(text.startsWith("{\"@type\":\"Request\",\"id\":\"R1\"")).toBe(true)
     expect(Schema.decodeUnknownSync(Frames.WebSocketRequest)(json).id).toBe("R1")
   })
@@ -52,20 +65,36 @@ describe("RFC 8887 frames", () => {
       dataTypes: ["Message"],
       pushState: "aaa"
     })
-    expect(Schema.encodeSync(Frames.WebSocketPushEnable)(Frames.WebSocketPushEnable.make({ dataTypes: null }))).toEqual({
-      "@type": "WebSocketPushEnable",
-      dataTypes: null
-    })
+    expect(Schema.encodeSync(Frames.WebSocketPushEnable)(Frames.WebSocketPushEnable.make({ dataTypes: null }))).toEqual(
+      {
+        "@type": "WebSocketPushEnable",
+        dataTypes: null
+      }
+    )
     expect(Schema.encodeSync(Frames.WebSocketPushDisable)(Frames.WebSocketPushDisable.make({}))).toEqual({
       "@type": "WebSocketPushDisable"
     })
-    expect(Either.isLeft(Schema.decodeUnknownEither(Frames.WebSocketPushEnable)({ "@type": "WebSocketPushEnable" }))).toBe(true)
+    expect(Either.isLeft(Schema.decodeUnknownEither(Frames.WebSocketPushEnable)({ "@type": "WebSocketPushEnable" })))
+      .toBe(true)
   })
 
   it("Response and RequestError frames keep unknown properties", () => {
-    const response = { "@type": "Response", requestId: "R1", methodResponses: [["Core/echo", {}, "c"]], sessionState: "s", x: 1 }
+    const response = {
+      "@type": "Response",
+      requestId: "R1",
+      methodResponses: [["Core/echo", {}, "c"]],
+      sessionState: "s",
+      x: 1
+    }
     expect(roundTrip(Frames.WebSocketResponse, response)).toEqual(response)
-    const error = { "@type": "RequestError", requestId: "R2", type: "urn:ietf:params:jmap:error:limit", status: 400, limit: "maxSizeRequest", y: 2 }
+    const error = {
+      "@type": "RequestError",
+      requestId: "R2",
+      type: "urn:ietf:params:jmap:error:limit",
+      status: 400,
+      limit: "maxSizeRequest",
+      y: 2
+    }
     expect(roundTrip(Frames.WebSocketRequestError, error)).toEqual(error)
   })
 })
@@ -86,7 +115,13 @@ describe("WSS ephemeral frames", () => {
   })
 
   it("ChatPresenceEvent: absent status (unchanged) and null status (cleared) stay distinct", () => {
-    const cleared = { "@type": "ChatPresenceEvent", contactId: "user:a@x", presence: "away", statusText: null, statusEmoji: null }
+    const cleared = {
+      "@type": "ChatPresenceEvent",
+      contactId: "user:a@x",
+      presence: "away",
+      statusText: null,
+      statusEmoji: null
+    }
     const unchanged = { "@type": "ChatPresenceEvent", contactId: "user:a@x", presence: "away" }
     const a = Schema.decodeUnknownSync(Ephemeral.ChatPresenceEvent)(cleared)
     const b = Schema.decodeUnknownSync(Ephemeral.ChatPresenceEvent)(unchanged)
@@ -95,7 +130,9 @@ describe("WSS ephemeral frames", () => {
     expect(Schema.encodeSync(Ephemeral.ChatPresenceEvent)(a)).toEqual(cleared)
     expect(Schema.encodeSync(Ephemeral.ChatPresenceEvent)(b)).toEqual(unchanged)
     // An unknown presence value is kept (open enum).
-    expect(Schema.decodeUnknownSync(Ephemeral.ChatPresenceEvent)({ ...unchanged, presence: "dnd" }).presence).toBe("dnd")
+    expect(Schema.decodeUnknownSync(Ephemeral.ChatPresenceEvent)({ ...unchanged, presence: "dnd" }).presence).toBe(
+      "dnd"
+    )
   })
 
   it("ChatTypingEvent decodes with (WebSocket) and without (EventSource) @type, verbatim", () => {
@@ -122,7 +159,10 @@ describe("ChatSseEvent.fromSseEvent", () => {
     expect(typing).toEqual(new ChatSseEvent.Typing({ id: Option.none(), chatId: "c", senderId: "u", typing: true }))
 
     const presence = ChatSseEvent.fromSseEvent(
-      sse("presence", "{\"contactId\":\"u\",\"presence\":\"busy\",\"lastActiveAt\":\"2026-04-26T12:00:00Z\",\"statusText\":null}")
+      sse(
+        "presence",
+        "{\"contactId\":\"u\",\"presence\":\"busy\",\"lastActiveAt\":\"2026-04-26T12:00:00Z\",\"statusText\":null}"
+      )
     )
     expect(presence._tag === "Presence" && presence.statusText).toBe(null)
     expect(presence._tag === "Presence" && "statusEmoji" in presence).toBe(false)
@@ -137,14 +177,16 @@ describe("ChatSseEvent.fromSseEvent", () => {
     expect(unknownName._tag === "Unknown" && Redacted.value(unknownName.data)).toBe("secret body")
     expect(unknownName._tag === "Unknown" && unknownName.error).toEqual(Option.none())
 
-    for (const [event, data] of [
-      ["state", "not json"],
-      ["state", ""],
-      ["state", "{\"changed\":{\"u1\":{\"Message\":1}}}"],
-      ["typing", "{\"chatId\":\"c\",\"senderId\":\"u\"}"],
-      ["presence", "{\"contactId\":\"u\"}"],
-      ["ping", "{\"interval\":-1}"]
-    ] as const) {
+    for (
+      const [event, data] of [
+        ["state", "not json"],
+        ["state", ""],
+        ["state", "{\"changed\":{\"u1\":{\"Message\":1}}}"],
+        ["typing", "{\"chatId\":\"c\",\"senderId\":\"u\"}"],
+        ["presence", "{\"contactId\":\"u\"}"],
+        ["ping", "{\"interval\":-1}"]
+      ] as const
+    ) {
       const decoded = ChatSseEvent.fromSseEvent(sse(event, data, "9"))
       expect(decoded._tag, `${event}: ${data}`).toBe("Unknown")
       if (decoded._tag === "Unknown") {
@@ -162,7 +204,9 @@ describe("ChatSseEvent.fromSseEvent", () => {
   it("accepts a StateChange sent as a default message event, but only with its @type", () => {
     const data = JSON.stringify({ "@type": "StateChange", changed: { u1: { Chat: "c9" } } })
     expect(ChatSseEvent.fromSseEvent(sse("message", data))._tag).toBe("StateChange")
-    expect(ChatSseEvent.fromSseEvent(sse("message", JSON.stringify({ changed: { u1: { Chat: "c9" } } })))._tag).toBe("Unknown")
+    expect(ChatSseEvent.fromSseEvent(sse("message", JSON.stringify({ changed: { u1: { Chat: "c9" } } })))._tag).toBe(
+      "Unknown"
+    )
   })
 })
 
@@ -170,8 +214,21 @@ describe("ChatWsFrame.decode", () => {
   const decode = (json: unknown) => Either.getOrThrow(ChatWsFrame.decode(JSON.stringify(json)))
 
   it("decodes the WSS draft's example frames", () => {
-    expect(decode({ "@type": "ChatTypingEvent", chatId: "01J3XKZQN4MWVT8PPBEHTJ3HX", senderId: "user:alice@example.com", typing: true }))
-      .toEqual(new ChatWsFrame.ChatTypingEvent({ chatId: "01J3XKZQN4MWVT8PPBEHTJ3HX", senderId: "user:alice@example.com", typing: true }))
+    expect(
+      decode({
+        "@type": "ChatTypingEvent",
+        chatId: "01J3XKZQN4MWVT8PPBEHTJ3HX",
+        senderId: "user:alice@example.com",
+        typing: true
+      })
+    )
+      .toEqual(
+        new ChatWsFrame.ChatTypingEvent({
+          chatId: "01J3XKZQN4MWVT8PPBEHTJ3HX",
+          senderId: "user:alice@example.com",
+          typing: true
+        })
+      )
     const presence = decode({
       "@type": "ChatPresenceEvent",
       contactId: "user:alice@example.com",
@@ -180,19 +237,35 @@ describe("ChatWsFrame.decode", () => {
       statusText: "In a meeting",
       statusEmoji: null
     })
-    expect(presence._tag === "ChatPresenceEvent" && [presence.statusText, presence.statusEmoji]).toEqual(["In a meeting", null])
+    expect(presence._tag === "ChatPresenceEvent" && [presence.statusText, presence.statusEmoji]).toEqual([
+      "In a meeting",
+      null
+    ])
     const state = decode({ "@type": "StateChange", changed: { u1: { Message: "d35ecb040aab" } }, pushState: "bbb" })
-    expect(state).toEqual(new ChatWsFrame.StateChange({ changed: { u1: { Message: "d35ecb040aab" } }, pushState: "bbb" }))
+    expect(state).toEqual(
+      new ChatWsFrame.StateChange({ changed: { u1: { Message: "d35ecb040aab" } }, pushState: "bbb" })
+    )
   })
 
   it("decodes Response and RequestError with their requestId", () => {
-    const response = decode({ "@type": "Response", requestId: "R1", methodResponses: [["Core/echo", { x: 1 }, "c"]], sessionState: "s" })
+    const response = decode({
+      "@type": "Response",
+      requestId: "R1",
+      methodResponses: [["Core/echo", { x: 1 }, "c"]],
+      sessionState: "s"
+    })
     expect(response._tag).toBe("Response")
     if (response._tag === "Response") {
       expect(response.requestId).toEqual(Option.some("R1"))
       expect(response.response).toEqual({ methodResponses: [["Core/echo", { x: 1 }, "c"]], sessionState: "s" })
     }
-    const error = decode({ "@type": "RequestError", requestId: "R2", type: "urn:ietf:params:jmap:error:notRequest", status: 400, detail: "bad" })
+    const error = decode({
+      "@type": "RequestError",
+      requestId: "R2",
+      type: "urn:ietf:params:jmap:error:notRequest",
+      status: 400,
+      detail: "bad"
+    })
     expect(error._tag).toBe("RequestError")
     if (error._tag === "RequestError") {
       expect(error.requestId).toEqual(Option.some("R2"))
@@ -205,7 +278,9 @@ describe("ChatWsFrame.decode", () => {
   it("gives Unknown for unknown, missing or non-string @type and for malformed known frames", () => {
     const vtc = decode({ "@type": "VTCRingEvent", callId: "x" })
     expect(vtc._tag === "Unknown" && vtc.typeName).toBe("VTCRingEvent")
-    expect(decode({ a: 1 })._tag === "Unknown" && (decode({ a: 1 }) as ChatWsFrame.Unknown).typeName).toBe(ChatWsFrame.noType)
+    expect(decode({ a: 1 })._tag === "Unknown" && (decode({ a: 1 }) as ChatWsFrame.Unknown).typeName).toBe(
+      ChatWsFrame.noType
+    )
     expect((decode({ "@type": 7 }) as ChatWsFrame.Unknown).typeName).toBe(ChatWsFrame.noType)
     expect((decode([1, 2]) as ChatWsFrame.Unknown).typeName).toBe(ChatWsFrame.noType)
     expect((decode("text") as ChatWsFrame.Unknown).typeName).toBe(ChatWsFrame.noType)
@@ -216,7 +291,9 @@ describe("ChatWsFrame.decode", () => {
       expect(Option.isSome(bad.error)).toBe(true)
       expect(ChatWsFrame.rawRequestId(bad)).toEqual(Option.some("R9"))
     }
-    expect((decode({ "@type": "ChatTypingEvent", chatId: "c" }) as ChatWsFrame.Unknown).typeName).toBe("ChatTypingEvent")
+    expect((decode({ "@type": "ChatTypingEvent", chatId: "c" }) as ChatWsFrame.Unknown).typeName).toBe(
+      "ChatTypingEvent"
+    )
   })
 
   it("fails with ParseError, never throws, on text that is not JSON", () => {
@@ -228,7 +305,12 @@ describe("ChatWsFrame.decode", () => {
 
   it("never prints the raw payload of an Unknown frame", () => {
     const frame = decode({ "@type": "Secret", body: "CANARY-payload" })
-    const printed = [String(frame), JSON.stringify(frame), Inspectable.format(frame), Inspectable.toStringUnknown(frame)].join("\n")
+    const printed = [
+      String(frame),
+      JSON.stringify(frame),
+      Inspectable.format(frame),
+      Inspectable.toStringUnknown(frame)
+    ].join("\n")
     expect(printed).toContain("Secret")
     expect(printed).not.toContain("CANARY")
     expect(frame._tag === "Unknown" && JSON.stringify(Redacted.value(frame.raw))).toContain("CANARY")

@@ -72,7 +72,9 @@ describe("push clients against the reference server", () => {
       const list = Chunk.toReadonlyArray(events)
       const ids = list.flatMap((e) => (e._tag === "StateChange" ? [Option.getOrThrow(e.id)] : []))
       expect(ids).toEqual(expected)
-      expect(list.filter((e) => e._tag === "Reconnected").length).toBeGreaterThanOrEqual(Math.floor(expected.length / 2) - 1)
+      expect(list.filter((e) => e._tag === "Reconnected").length).toBeGreaterThanOrEqual(
+        Math.floor(expected.length / 2) - 1
+      )
       expect(list[0]).toEqual(new ChatSseEvent.Connected({ lastEventId: Option.some("0"), pushState: Option.none() }))
       expect(list.slice(1).every((e) => e._tag === "StateChange" || e._tag === "Reconnected")).toBe(true)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
@@ -120,7 +122,11 @@ describe("push clients against the reference server", () => {
         Stream.runHead,
         Effect.fork
       )
-      yield* rawCall(server, "alice", "Chat/typing", { accountId: server.user("alice").accountId, chatId, typing: true })
+      yield* rawCall(server, "alice", "Chat/typing", {
+        accountId: server.user("alice").accountId,
+        chatId,
+        typing: true
+      })
       const event = yield* Fiber.join(typing)
       expect(Option.map(event, (f) => f._tag === "ChatTypingEvent" && [f.chatId, f.senderId, f.typing])).toEqual(
         Option.some([chatId, server.user("alice").userId, true])

@@ -144,7 +144,16 @@ describe("SseDecoder UTF-8", () => {
   }
 
   it("decodes invalid bytes as U+FFFD (WHATWG UTF-8 decode)", () => {
-    const input = new Uint8Array([...bytes("data: a"), 0xff, 0xc3, ...bytes("b\n"), ...bytes("data: "), 0xe2, 0x82, ...bytes("\n\n")])
+    const input = new Uint8Array([
+      ...bytes("data: a"),
+      0xff,
+      0xc3,
+      ...bytes("b\n"),
+      ...bytes("data: "),
+      0xe2,
+      0x82,
+      ...bytes("\n\n")
+    ])
     expect(feedAll([input]).out[0]?.data).toBe("a\uFFFD\uFFFDb\n\uFFFD")
   })
 })
@@ -172,8 +181,12 @@ describe("SseDecoder size cap", () => {
       const endless = Stream.make(bytes("data: 0123456789\n")).pipe(Stream.forever)
       const error = yield* endless.pipe(SseDecoder.decode(4096), Stream.runDrain, Effect.flip)
       expect(error._tag).toBe("SseFrameTooLarge")
-      const endlessLine = Stream.make(bytes("data: ")).pipe(Stream.concat(Stream.make(bytes("x".repeat(100))).pipe(Stream.forever)))
-      expect((yield* endlessLine.pipe(SseDecoder.decode(4096), Stream.runDrain, Effect.flip))._tag).toBe("SseFrameTooLarge")
+      const endlessLine = Stream.make(bytes("data: ")).pipe(
+        Stream.concat(Stream.make(bytes("x".repeat(100))).pipe(Stream.forever))
+      )
+      expect((yield* endlessLine.pipe(SseDecoder.decode(4096), Stream.runDrain, Effect.flip))._tag).toBe(
+        "SseFrameTooLarge"
+      )
     }).pipe(Effect.runPromise))
 
   it("does not count complete comment lines or unknown fields against the cap", () => {
@@ -210,30 +223,34 @@ describe("SseDecoder properties (fast-check)", () => {
 
   it("decodes any event stream, however it is cut into chunks, with any line ends", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(event, eol), { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), (events, cuts) => {
-        let text = ""
-        let lastId: string | undefined
-        const expected: Array<{ event: string; data: string; id: string | undefined }> = []
-        for (const [e, end] of events) {
-          if (e.comment) text += `: note${end}`
-          if (e.event !== undefined) text += `event: ${e.event}${end}`
-          if (e.id !== undefined) text += `id: ${e.id}${end}`
-          for (const line of e.data) text += `data: ${line}${end}`
-          text += end
-          if (e.id !== undefined) lastId = e.id
-          expected.push({ event: e.event ?? "message", data: e.data.join("\n"), id: lastId })
+      fc.property(
+        fc.array(fc.tuple(event, eol), { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (events, cuts) => {
+          let text = ""
+          let lastId: string | undefined
+          const expected: Array<{ event: string; data: string; id: string | undefined }> = []
+          for (const [e, end] of events) {
+            if (e.comment) text += `: note${end}`
+            if (e.event !== undefined) text += `event: ${e.event}${end}`
+            if (e.id !== undefined) text += `id: ${e.id}${end}`
+            for (const line of e.data) text += `data: ${line}${end}`
+            text += end
+            if (e.id !== undefined) lastId = e.id
+            expected.push({ event: e.event ?? "message", data: e.data.join("\n"), id: lastId })
+          }
+          const input = bytes(text)
+          const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)
+          const chunks: Array<Uint8Array> = []
+          let from = 0
+          for (const p of points) {
+            chunks.push(input.subarray(from, p))
+            from = p
+          }
+          chunks.push(input.subarray(from))
+          expect(summary(feedAll(chunks).out)).toEqual(expected)
         }
-        const input = bytes(text)
-        const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b)
-        const chunks: Array<Uint8Array> = []
-        let from = 0
-        for (const p of points) {
-          chunks.push(input.subarray(from, p))
-          from = p
-        }
-        chunks.push(input.subarray(from))
-        expect(summary(feedAll(chunks).out)).toEqual(expected)
-      }),
+      ),
       { numRuns: 300 }
     )
   })

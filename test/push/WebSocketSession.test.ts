@@ -1,13 +1,27 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Either, Exit, Fiber, Layer, Option, Queue, Schedule, Scope, Stream, TestClock } from "effect"
+import {
+  Deferred,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Queue,
+  Schedule,
+  Scope,
+  Stream,
+  TestClock
+} from "effect"
 import * as Net from "node:net"
 import * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
-import type { JmapRequest } from "../../src/jmap/Wire.js"
 import { WebSocketFactory } from "../../src/jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
+import type { JmapRequest } from "../../src/jmap/Wire.js"
 import * as NodeWebSocket from "../../src/node/NodeWebSocket.js"
 import { awaitSleepWithin, eventually } from "./support/clock.js"
 import { connectionAt, echoResponse, serveWs, type WsConnection } from "./support/WsServer.js"
@@ -25,7 +39,10 @@ const autoEcho = (c: WsConnection) =>
     if (frame["@type"] === "Request") c.send(echoResponse(frame))
   })
 
-const start = <E = never>(options: WebSocketSession.Options<E>, factory: Layer.Layer<WebSocketFactory> = NodeWebSocket.layer) =>
+const start = <E = never>(
+  options: WebSocketSession.Options<E>,
+  factory: Layer.Layer<WebSocketFactory> = NodeWebSocket.layer
+) =>
   WebSocketSession.make<E>({
     pingInterval: Duration.infinity,
     schedule: Schedule.spaced("5 millis"),
@@ -37,9 +54,10 @@ const frames = <E>(session: WebSocketSession.WebSocketSession<E>) =>
   Effect.gen(function*() {
     const stream = yield* session.subscribe
     const queue = yield* Stream.toQueueOfElements(stream, { capacity: 4096 })
-    const next: Effect.Effect<ChatWsFrame.ChatWsFrame, Option.Option<WebSocketSession.SessionError<E>>> = Effect.flatten(
-      Queue.take(queue)
-    )
+    const next: Effect.Effect<ChatWsFrame.ChatWsFrame, Option.Option<WebSocketSession.SessionError<E>>> = Effect
+      .flatten(
+        Queue.take(queue)
+      )
     return { next }
   })
 
@@ -85,19 +103,23 @@ describe("WebSocketSession: connection", () => {
       const resolve = WebSocketSession.resolveUrl
       expect(resolve("wss://chat.example.com/jmap/ws/")).toEqual(Either.right("wss://chat.example.com/jmap/ws/"))
       expect(resolve("WS://Example.com/ws")).toEqual(Either.right("ws://example.com/ws"))
-      expect(resolve("/jmap/ws", "https://chat.example.com/.well-known/jmap")).toEqual(Either.right("wss://chat.example.com/jmap/ws"))
+      expect(resolve("/jmap/ws", "https://chat.example.com/.well-known/jmap")).toEqual(
+        Either.right("wss://chat.example.com/jmap/ws")
+      )
       expect(resolve("ws", "http://127.0.0.1:8080/jmap/")).toEqual(Either.right("ws://127.0.0.1:8080/jmap/ws"))
       expect(resolve("//other.example/ws", "https://chat.example.com/")).toEqual(Either.right("wss://other.example/ws"))
-      for (const [url, base] of [
-        ["https://chat.example.com/ws", undefined],
-        ["http://chat.example.com/ws", undefined],
-        ["ftp://chat.example.com/ws", undefined],
-        ["/jmap/ws", undefined],
-        ["/jmap/ws", "not a url"],
-        ["/jmap/ws", "ftp://example.com/"],
-        ["wss://chat.example.com/ws#frag", undefined],
-        ["javascript:alert(1)", undefined]
-      ] as const) {
+      for (
+        const [url, base] of [
+          ["https://chat.example.com/ws", undefined],
+          ["http://chat.example.com/ws", undefined],
+          ["ftp://chat.example.com/ws", undefined],
+          ["/jmap/ws", undefined],
+          ["/jmap/ws", "not a url"],
+          ["/jmap/ws", "ftp://example.com/"],
+          ["wss://chat.example.com/ws#frag", undefined],
+          ["javascript:alert(1)", undefined]
+        ] as const
+      ) {
         const result = resolve(url, base)
         expect(Either.isLeft(result) && result.left._tag, `${url} @ ${base}`).toBe("InvalidArgument")
       }
@@ -107,13 +129,15 @@ describe("WebSocketSession: connection", () => {
         WebSocketFactory,
         WebSocketFactory.of({ supportsHeaders: true, open: (r) => (opened++, NodeWebSocket.open(r)) })
       )
-      const error = yield* Effect.scoped(start({ url: "https://chat.example.com/ws?access_token=CANARY" }, counting)).pipe(Effect.flip)
+      const error = yield* Effect.scoped(start({ url: "https://chat.example.com/ws?access_token=CANARY" }, counting))
+        .pipe(Effect.flip)
       expect(error._tag).toBe("InvalidArgument")
       expect(error.message).not.toContain("CANARY")
-      expect(yield* Effect.scoped(start({ url: "ws://x", maxMessageBytes: 0 }, counting)).pipe(Effect.flip)).toHaveProperty(
-        "_tag",
-        "InvalidArgument"
-      )
+      expect(yield* Effect.scoped(start({ url: "ws://x", maxMessageBytes: 0 }, counting)).pipe(Effect.flip))
+        .toHaveProperty(
+          "_tag",
+          "InvalidArgument"
+        )
       expect(opened).toBe(0)
     }))
 
@@ -126,7 +150,11 @@ describe("WebSocketSession: connection", () => {
         () => Effect.sync(() => (sockets.forEach((s) => s.destroy()), tcp.close()))
       )
       const port = (tcp.address() as Net.AddressInfo).port
-      const session = yield* start({ url: `ws://127.0.0.1:${port}/`, connectTimeout: "100 millis", schedule: Schedule.recurs(1) })
+      const session = yield* start({
+        url: `ws://127.0.0.1:${port}/`,
+        connectTimeout: "100 millis",
+        schedule: Schedule.recurs(1)
+      })
       const error = yield* session.call(echo("x")).pipe(Effect.flip)
       expect(error._tag).toBe("WebSocketError")
       expect(error._tag === "WebSocketError" && error.reason).toBe("Timeout")
@@ -188,7 +216,13 @@ describe("WebSocketSession: frames", () => {
       expect(yield* promise(() => c.next())).toEqual({ "@type": "WebSocketPushEnable", dataTypes: null })
       expect(yield* events.next).toEqual(new ChatWsFrame.Connected({ pushState: Option.none() }))
       c.send({ "@type": "ChatTypingEvent", chatId: "c1", senderId: "user:alice@example.com", typing: true })
-      c.send({ "@type": "ChatPresenceEvent", contactId: "user:alice@example.com", presence: "away", statusText: "In a meeting", statusEmoji: null })
+      c.send({
+        "@type": "ChatPresenceEvent",
+        contactId: "user:alice@example.com",
+        presence: "away",
+        statusText: "In a meeting",
+        statusEmoji: null
+      })
       c.send({ "@type": "StateChange", changed: { u1: { Message: "m1" } }, pushState: "p1" })
       c.send({ "@type": "SceneAvatarEvent", secret: "CANARY" })
       c.socket.send("{not json")
@@ -206,7 +240,9 @@ describe("WebSocketSession: frames", () => {
         "ChatTypingEvent"
       ])
       const presence = got[1]!
-      expect(presence._tag === "ChatPresenceEvent" && [presence.statusText, presence.statusEmoji, "lastActiveAt" in presence])
+      expect(
+        presence._tag === "ChatPresenceEvent" && [presence.statusText, presence.statusEmoji, "lastActiveAt" in presence]
+      )
         .toEqual(["In a meeting", null, false])
       expect(got[3]!._tag === "Unknown" && String(got[3])).not.toContain("CANARY")
       const [parse, binary] = [got[4]!, got[5]!]
@@ -223,7 +259,7 @@ describe("WebSocketSession: frames", () => {
           const batch: Array<any> = []
           c.socket.on("message", (data) => {
             batch.push(JSON.parse(String(data)))
-            if (batch.length === 5) for (const request of batch.reverse()) c.send(echoResponse(request))
+            if (batch.length === 5) { for (const request of batch.reverse()) c.send(echoResponse(request)) }
           })
         }
       })
@@ -245,7 +281,13 @@ describe("WebSocketSession: frames", () => {
             const request = JSON.parse(String(data))
             const tag = request.methodCalls[0][1].tag
             if (tag === "limit") {
-              c.send({ "@type": "RequestError", requestId: request.id, type: "urn:ietf:params:jmap:error:limit", status: 400, limit: "maxCallsInRequest" })
+              c.send({
+                "@type": "RequestError",
+                requestId: request.id,
+                type: "urn:ietf:params:jmap:error:limit",
+                status: 400,
+                limit: "maxCallsInRequest"
+              })
             } else if (tag === "malformed") {
               c.send({ "@type": "Response", requestId: request.id, methodResponses: 42 })
             } else c.send(echoResponse(request))
@@ -254,7 +296,10 @@ describe("WebSocketSession: frames", () => {
       const session = yield* start({ url: server.url })
       const limit = yield* session.call(echo("limit")).pipe(Effect.flip)
       expect(limit._tag).toBe("RequestError")
-      expect(limit._tag === "RequestError" && [limit.type, limit.limit]).toEqual(["urn:ietf:params:jmap:error:limit", "maxCallsInRequest"])
+      expect(limit._tag === "RequestError" && [limit.type, limit.limit]).toEqual([
+        "urn:ietf:params:jmap:error:limit",
+        "maxCallsInRequest"
+      ])
       expect((yield* session.call(echo("malformed")).pipe(Effect.flip))._tag).toBe("ParseError")
       expect((yield* session.call(echo("fine"))).sessionState).toBe("s0")
     }))
@@ -298,7 +343,9 @@ describe("WebSocketSession: frames", () => {
         onConnection: (c) =>
           c.socket.on("message", (data) => {
             const request = JSON.parse(String(data))
-            for (let i = 0; i < 5; i++) c.send({ "@type": "ChatTypingEvent", chatId: `c${i}`, senderId: "u", typing: true })
+            for (let i = 0; i < 5; i++) {
+              c.send({ "@type": "ChatTypingEvent", chatId: `c${i}`, senderId: "u", typing: true })
+            }
             c.send(echoResponse(request))
           })
       })
@@ -309,7 +356,9 @@ describe("WebSocketSession: frames", () => {
       const items = [...result]
       expect(items.length).toBe(3)
       expect(items.slice(0, 2).every(Either.isRight)).toBe(true)
-      expect(Either.isLeft(items[2]!) && items[2].left._tag === "WebSocketError" && items[2].left.reason).toBe("Capacity")
+      expect(Either.isLeft(items[2]!) && items[2].left._tag === "WebSocketError" && items[2].left.reason).toBe(
+        "Capacity"
+      )
       expect((yield* session.call(echo("y"))).methodResponses.length).toBe(1)
       expect(server.connections.length).toBe(1)
     }))
@@ -381,7 +430,11 @@ describe("WebSocketSession: Connected", () => {
       expect(yield* events.next).toEqual(new ChatWsFrame.Connected({ pushState: Option.some("p0") }))
       expect(yield* events.next).toMatchObject({ _tag: "StateChange", pushState: "p1" })
       const c = yield* promise(() => connectionAt(server, 0))
-      expect(yield* promise(() => c.next())).toEqual({ "@type": "WebSocketPushEnable", dataTypes: ["Message"], pushState: "p0" })
+      expect(yield* promise(() => c.next())).toEqual({
+        "@type": "WebSocketPushEnable",
+        dataTypes: ["Message"],
+        pushState: "p0"
+      })
     }))
 
   it.scopedLive("push enabled on a ready connection: Connected right after the enable is sent; once per session", () =>
@@ -428,7 +481,10 @@ describe("WebSocketSession: reconnection", () => {
       expect(error._tag === "WebSocketError" && error.reason).toBe("ConnectionClosed")
       const reconnected = yield* events.next
       expect(reconnected._tag).toBe("Reconnected")
-      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([1, 1006])
+      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([
+        1,
+        1006
+      ])
       expect((yield* session.call(echo("ok"))).methodResponses[0]![1]).toEqual({ tag: "ok" })
     }))
 
@@ -454,9 +510,22 @@ describe("WebSocketSession: reconnection", () => {
       yield* session.chatStreamEnable({ dataTypes: ["typing", "presence"] })
       const c0 = server.connections[0]!
       expect((yield* promise(() => c0.next()))["@type"]).toBe("Request")
-      expect(yield* promise(() => c0.next())).toEqual({ "@type": "WebSocketPushEnable", dataTypes: ["Message", "Chat"] })
-      expect(yield* promise(() => c0.next())).toEqual({ "@type": "ChatStreamEnable", dataTypes: ["typing"], chatIds: ["c1"], contactIds: null })
-      expect(yield* promise(() => c0.next())).toEqual({ "@type": "ChatStreamEnable", dataTypes: ["typing", "presence"], chatIds: null, contactIds: null })
+      expect(yield* promise(() => c0.next())).toEqual({
+        "@type": "WebSocketPushEnable",
+        dataTypes: ["Message", "Chat"]
+      })
+      expect(yield* promise(() => c0.next())).toEqual({
+        "@type": "ChatStreamEnable",
+        dataTypes: ["typing"],
+        chatIds: ["c1"],
+        contactIds: null
+      })
+      expect(yield* promise(() => c0.next())).toEqual({
+        "@type": "ChatStreamEnable",
+        dataTypes: ["typing", "presence"],
+        chatIds: null,
+        contactIds: null
+      })
       c0.send({ "@type": "StateChange", changed: { u1: { Message: "m1" } }, pushState: "p1" })
       c0.send({ "@type": "StateChange", changed: { u1: { Chat: "c2" } }, pushState: "p2" })
       c0.send({ "@type": "StateChange", changed: { u1: { Chat: "c3" } } })
@@ -469,9 +538,22 @@ describe("WebSocketSession: reconnection", () => {
       yield* Deferred.succeed(release, undefined)
       expect((yield* Fiber.join(queued)).methodResponses[0]![1]).toEqual({ tag: "queued" })
       const c1 = server.connections[1]!
-      expect(c1.received.slice(0, 3).map((f) => f["@type"])).toEqual(["WebSocketPushEnable", "ChatStreamEnable", "Request"])
-      expect(c1.received[0]).toEqual({ "@type": "WebSocketPushEnable", dataTypes: ["Message", "Chat"], pushState: "p2" })
-      expect(c1.received[1]).toEqual({ "@type": "ChatStreamEnable", dataTypes: ["typing", "presence"], chatIds: null, contactIds: null })
+      expect(c1.received.slice(0, 3).map((f) => f["@type"])).toEqual([
+        "WebSocketPushEnable",
+        "ChatStreamEnable",
+        "Request"
+      ])
+      expect(c1.received[0]).toEqual({
+        "@type": "WebSocketPushEnable",
+        dataTypes: ["Message", "Chat"],
+        pushState: "p2"
+      })
+      expect(c1.received[1]).toEqual({
+        "@type": "ChatStreamEnable",
+        dataTypes: ["typing", "presence"],
+        chatIds: null,
+        contactIds: null
+      })
       const reconnected = yield* events.next
       expect(reconnected._tag === "Reconnected" && reconnected.cause.closeCode).toBe(1001)
     }))
@@ -540,13 +622,18 @@ describe("WebSocketSession: reconnection", () => {
             if (c.index > 0 || echoes <= 3) c.send(echoResponse(request))
           })
       })
-      const session = yield* start({ url: server.url, pingInterval: "5 millis", pongTimeout: "300 millis" }, plainFactory)
+      const session = yield* start(
+        { url: server.url, pingInterval: "5 millis", pongTimeout: "300 millis" },
+        plainFactory
+      )
       const events = yield* frames(session)
       const reconnected = yield* events.next
       expect(reconnected._tag === "Reconnected" && reconnected.cause.reason).toBe("Timeout")
       expect(echoes).toBeGreaterThan(3)
       expect(server.connections[0]!.pings).toBe(0)
-      expect(server.connections[0]!.received.every((f) => f["@type"] === "Request" && f.methodCalls[0][0] === "Core/echo")).toBe(true)
+      expect(
+        server.connections[0]!.received.every((f) => f["@type"] === "Request" && f.methodCalls[0][0] === "Core/echo")
+      ).toBe(true)
     }))
 
   it.scopedLive("refuses headers on a platform that cannot send them", () =>
@@ -556,7 +643,10 @@ describe("WebSocketSession: reconnection", () => {
         WebSocketFactory,
         WebSocketFactory.of({ supportsHeaders: false, open: (r) => NodeWebSocket.open({ ...r, headers: {} }) })
       )
-      const session = yield* start({ url: server.url, headers: Effect.succeed({ authorization: "Bearer t" }) }, noHeaders)
+      const session = yield* start(
+        { url: server.url, headers: Effect.succeed({ authorization: "Bearer t" }) },
+        noHeaders
+      )
       expect((yield* session.call(echo("x")).pipe(Effect.flip))._tag).toBe("InvalidArgument")
       expect(server.upgrades.length).toBe(0)
     }))
@@ -610,7 +700,10 @@ describe("WebSocketSession: backoff (TestClock)", () => {
       expect(yield* awaitSleepWithin(minute)).toBe(1000)
       yield* TestClock.adjust("1 second")
       const reconnected = yield* events.next
-      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([1, 1001])
+      expect(reconnected._tag === "Reconnected" && [reconnected.attempt, reconnected.cause.closeCode]).toEqual([
+        1,
+        1001
+      ])
       const second = yield* events.next
       expect(second._tag === "ChatTypingEvent" && second.chatId).toBe("c1")
       expect(server.connections.length).toBe(2)
@@ -621,7 +714,10 @@ describe("WebSocketSession wired to HttpTransport", () => {
   it.scopedLive("authenticates the upgrade with HttpTransport.authHeaders and the configured message cap", () =>
     Effect.gen(function*() {
       const server = yield* serveWs({ onConnection: autoEcho })
-      const transport = yield* HttpTransport.make({ url: new URL(server.url.replace("ws:", "http:")).origin, auth: Auth.bearer("tok") })
+      const transport = yield* HttpTransport.make({
+        url: new URL(server.url.replace("ws:", "http:")).origin,
+        auth: Auth.bearer("tok")
+      })
       const session = yield* start({
         url: server.url,
         headers: transport.authHeaders,

@@ -56,7 +56,12 @@ export const listen = (handler: Handler): Effect.Effect<LoopbackServer, never, S
       })
   ).pipe(Effect.map(({ state }) => state))
 
-export const json = (res: Http.ServerResponse, status: number, body: unknown, headers: Http.OutgoingHttpHeaders = {}) => {
+export const json = (
+  res: Http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Http.OutgoingHttpHeaders = {}
+) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
   res.end(text)

@@ -1,13 +1,19 @@
-import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import { ChatServer } from "../../src/testing/index.js"
 import { acct, bearer, call, directChat, get, http } from "./helpers.js"
 
 const bytes = new TextEncoder().encode("hello, blob")
 const sha256 = createHash("sha256").update(bytes).digest("hex")
 
-const upload = (server: ChatServer.Service, who: string, body: Uint8Array, type = "text/plain", accountId = acct(server, who)) =>
+const upload = (
+  server: ChatServer.Service,
+  who: string,
+  body: Uint8Array,
+  type = "text/plain",
+  accountId = acct(server, who)
+) =>
   http(`${server.url}/jmap/upload/${accountId}/`, {
     method: "POST",
     headers: { ...bearer(server, who), "content-type": type },
@@ -60,7 +66,13 @@ describe("blobs (RFC 8620 §6, draft-atwood-jmap-cid-00)", () => {
             body: "x",
             bodyType: "text/plain",
             sentAt: "2026-01-01T00:00:00Z",
-            attachments: [{ blobId, filename: "hello.txt", contentType: "text/plain", size: bytes.length, sha256: "0".repeat(64) }]
+            attachments: [{
+              blobId,
+              filename: "hello.txt",
+              contentType: "text/plain",
+              size: bytes.length,
+              sha256: "0".repeat(64)
+            }]
           }
         }
       })
@@ -75,7 +87,11 @@ describe("blobs (RFC 8620 §6, draft-atwood-jmap-cid-00)", () => {
       })
       expect(lookup.list).toEqual([{ id: blobId, matchedIds: { Message: [bobMessage.id] } }])
       expect(lookup.notFound).toEqual(["nope"])
-      const unknown = yield* call(server, "bob", "Blob/lookup", { accountId: acct(server, "bob"), typeNames: ["Mailbox"], ids: [blobId] })
+      const unknown = yield* call(server, "bob", "Blob/lookup", {
+        accountId: acct(server, "bob"),
+        typeNames: ["Mailbox"],
+        ids: [blobId]
+      })
       expect(unknown.error.type).toBe("unknownDataType")
     }))
 
@@ -85,7 +101,11 @@ describe("blobs (RFC 8620 §6, draft-atwood-jmap-cid-00)", () => {
       const reply = yield* upload(server, "alice", bytes)
       expect(reply.status).toBe(413)
       expect(reply.headers.get("content-type")).toContain("application/problem+json")
-      expect(reply.body).toMatchObject({ type: "urn:ietf:params:jmap:error:limit", status: 413, limit: "maxSizeUpload" })
+      expect(reply.body).toMatchObject({
+        type: "urn:ietf:params:jmap:error:limit",
+        status: 413,
+        limit: "maxSizeUpload"
+      })
       expect((yield* upload(server, "alice", bytes.slice(0, 8))).status).toBe(201)
     }))
 
@@ -95,7 +115,10 @@ describe("blobs (RFC 8620 §6, draft-atwood-jmap-cid-00)", () => {
       const { blobId } = (yield* upload(server, "alice", bytes, "image/png")).body
       const r = yield* call(server, "alice", "Blob/convert", {
         accountId: acct(server, "alice"),
-        create: { t: { imageConvert: { blobId, type: "image/webp", width: 64 } }, bad: { imageConvert: { blobId: "nope", type: "image/webp" } } }
+        create: {
+          t: { imageConvert: { blobId, type: "image/webp", width: 64 } },
+          bad: { imageConvert: { blobId: "nope", type: "image/webp" } }
+        }
       })
       expect(r.created.t).toMatchObject({ id: expect.any(String), type: "image/webp", size: bytes.length })
       expect(r.notCreated.bad.type).toBe("notFound")

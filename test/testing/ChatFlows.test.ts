@@ -32,7 +32,12 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       expect(aliceChat).toMatchObject({ contactId: bob.userId, unreadCount: 0 })
       const bobContacts = yield* get(server, "bob", "ChatContact")
       expect(bobContacts.map((c) => c.id)).toEqual([alice.userId])
-      expect(bobContacts[0]).toMatchObject({ login: alice.login, displayName: "Alice", blocked: false, presence: "online" })
+      expect(bobContacts[0]).toMatchObject({
+        login: alice.login,
+        displayName: "Alice",
+        blocked: false,
+        presence: "online"
+      })
       const aliceContacts = yield* get(server, "alice", "ChatContact")
       expect(aliceContacts.map((c) => c.id)).toEqual([bob.userId])
       expect(yield* get(server, "carol", "Chat")).toEqual([])
@@ -80,12 +85,21 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       expect(updated.notUpdated).toBeNull()
       expect((yield* get(server, "bob", "Chat", [chatId]))[0].unreadCount).toBe(2)
       const aliceMessages = yield* get(server, "alice", "Message")
-      expect(aliceMessages.map((m) => m.deliveryState)).toEqual(["received", "received", "received", "delivered", "delivered"])
+      expect(aliceMessages.map((m) => m.deliveryState)).toEqual([
+        "received",
+        "received",
+        "received",
+        "delivered",
+        "delivered"
+      ])
       const wrong = yield* call(server, "bob", "ReadPosition/set", {
         accountId: acct(server, "bob"),
         update: { [position.id]: { lastReadMessageId: "not-a-message" } }
       })
-      expect(wrong.notUpdated[position.id]).toMatchObject({ type: "invalidProperties", properties: ["lastReadMessageId"] })
+      expect(wrong.notUpdated[position.id]).toMatchObject({
+        type: "invalidProperties",
+        properties: ["lastReadMessageId"]
+      })
     }))
 
   it.scoped("adds and removes reactions through reactions/<id> patches; only the sender may touch them", () =>
@@ -97,7 +111,9 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       })
       expect(add.updated[bobMessageId].reactions[reactionKey].senderId).toBe("self")
       const [bobCopy] = yield* get(server, "bob", "Message", [bobMessageId])
-      expect(bobCopy.reactions).toEqual({ [reactionKey]: { emoji: "👍", senderId: "self", sentAt: "2026-01-01T00:00:01Z" } })
+      expect(bobCopy.reactions).toEqual({
+        [reactionKey]: { emoji: "👍", senderId: "self", sentAt: "2026-01-01T00:00:01Z" }
+      })
       const [aliceCopy] = yield* get(server, "alice", "Message", [aliceMessageId])
       expect(aliceCopy.reactions[reactionKey].senderId).toBe(server.user("bob").userId)
       const steal = yield* call(server, "alice", "Message/set", {
@@ -148,7 +164,11 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
         accountId: acct(server, "bob"),
         update: { [bobMessageId]: { deletedAt: at } }
       })
-      expect((yield* get(server, "bob", "Message", [bobMessageId]))[0]).toMatchObject({ body: "", deletedAt: at, attachments: [] })
+      expect((yield* get(server, "bob", "Message", [bobMessageId]))[0]).toMatchObject({
+        body: "",
+        deletedAt: at,
+        attachments: []
+      })
       expect((yield* get(server, "alice", "Message", [aliceMessageId]))[0].body).toBe("hello bob")
 
       const second = yield* send(server, "alice", chatId, "regret")
@@ -179,14 +199,18 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       })
       const burn = yield* call(server, "alice", "Message/set", {
         accountId: acct(server, "alice"),
-        create: { b: { chatId, body: "secret", bodyType: "text/plain", sentAt: "2026-01-01T00:00:00Z", burnOnRead: true } }
+        create: {
+          b: { chatId, body: "secret", bodyType: "text/plain", sentAt: "2026-01-01T00:00:00Z", burnOnRead: true }
+        }
       })
       const bobBurn = (yield* get(server, "bob", "Message")).find((m) => m.senderMsgId === burn.created.b.id)
       yield* call(server, "bob", "Message/set", {
         accountId: acct(server, "bob"),
         update: { [bobBurn.id]: { readAt: "2026-01-01T00:06:00Z" } }
       })
-      expect((yield* call(server, "bob", "Message/get", { accountId: acct(server, "bob"), ids: [bobBurn.id] })).notFound)
+      expect(
+        (yield* call(server, "bob", "Message/get", { accountId: acct(server, "bob"), ids: [bobBurn.id] })).notFound
+      )
         .toEqual([bobBurn.id])
     }))
 
@@ -206,7 +230,11 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
           bounds: { ...base, mentions: [{ id: "u1", offset: 1, length: 5 }] },
           past: { ...base, senderExpiresAt: "1960-01-01T00:00:00Z" },
           reply: { ...base, replyTo: otherMessage },
-          span: { ...base, bodyType: "application/jmap-chat-rich", body: JSON.stringify({ spans: [{ type: "blink", text: "x" }] }) },
+          span: {
+            ...base,
+            bodyType: "application/jmap-chat-rich",
+            body: JSON.stringify({ spans: [{ type: "blink", text: "x" }] })
+          },
           richMention: {
             ...base,
             bodyType: "application/jmap-chat-rich",
@@ -215,7 +243,13 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
           },
           file: {
             ...base,
-            attachments: [{ blobId: "b", filename: "../../etc/passwd", contentType: "text/plain", size: 1, sha256: "0".repeat(64) }]
+            attachments: [{
+              blobId: "b",
+              filename: "../../etc/passwd",
+              contentType: "text/plain",
+              size: 1,
+              sha256: "0".repeat(64)
+            }]
           },
           chat: { ...base, chatId: "nope" }
         }
@@ -242,7 +276,9 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       const { aliceMessageId, bobMessageId, chatId, server } = yield* conversation
       const reply = yield* call(server, "bob", "Message/set", {
         accountId: acct(server, "bob"),
-        create: { r: { chatId, body: "hi!", bodyType: "text/plain", sentAt: "2026-01-01T00:00:00Z", replyTo: bobMessageId } }
+        create: {
+          r: { chatId, body: "hi!", bodyType: "text/plain", sentAt: "2026-01-01T00:00:00Z", replyTo: bobMessageId }
+        }
       })
       expect(reply.created.r.threadRootId).toBe(bobMessageId)
       const [root] = yield* get(server, "alice", "Message", [aliceMessageId])
@@ -268,7 +304,10 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
         { id: alice.userId, role: "admin", joinedAt: expect.any(String), invitedBy: null },
         { id: bob.userId, role: "member", joinedAt: expect.any(String), invitedBy: alice.userId }
       ])
-      const rename = yield* call(server, "bob", "Chat/set", { accountId: bob.accountId, update: { [chatId]: { name: "Mine" } } })
+      const rename = yield* call(server, "bob", "Chat/set", {
+        accountId: bob.accountId,
+        update: { [chatId]: { name: "Mine" } }
+      })
       expect(rename.notUpdated[chatId].type).toBe("forbidden")
       const add = yield* call(server, "alice", "Chat/set", {
         accountId: alice.accountId,
@@ -284,7 +323,10 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
         update: { [chatId]: { removeMembers: [carol.userId], updateMemberRoles: [{ id: bob.userId, role: "admin" }] } }
       })
       expect(yield* get(server, "carol", "Chat")).toEqual([])
-      expect((yield* get(server, "bob", "Chat", [chatId]))[0].members.map((m: any) => m.role)).toEqual(["admin", "admin"])
+      expect((yield* get(server, "bob", "Chat", [chatId]))[0].members.map((m: any) => m.role)).toEqual([
+        "admin",
+        "admin"
+      ])
       const missing = yield* call(server, "alice", "Chat/set", {
         accountId: alice.accountId,
         create: { g: { kind: "group", memberIds: [] } }
@@ -309,7 +351,10 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       expect((yield* get(server, "bob", "Message")).map((m) => m.body)).toEqual(["hello bob"])
       const [contact] = yield* get(server, "bob", "ChatContact")
       expect(contact).toMatchObject({ blocked: true, displayName: "Ex" })
-      const q = yield* call(server, "bob", "ChatContact/query", { accountId: acct(server, "bob"), filter: { blocked: true } })
+      const q = yield* call(server, "bob", "ChatContact/query", {
+        accountId: acct(server, "bob"),
+        filter: { blocked: true }
+      })
       expect(q.ids).toEqual([contact.id])
       const login = yield* call(server, "bob", "ChatContact/set", {
         accountId: acct(server, "bob"),
@@ -357,7 +402,10 @@ describe("multi-user chat flows (draft-atwood-jmap-chat-00)", () => {
       })
       const q = yield* call(server, "bob", "Chat/query", { accountId: acct(server, "bob") })
       expect(q.ids).toEqual([chatId, quiet])
-      const muted = yield* call(server, "bob", "Chat/query", { accountId: acct(server, "bob"), filter: { muted: true } })
+      const muted = yield* call(server, "bob", "Chat/query", {
+        accountId: acct(server, "bob"),
+        filter: { muted: true }
+      })
       expect(muted.ids).toEqual([chatId])
       const quota = yield* call(server, "bob", "Quota/get", { accountId: acct(server, "bob"), ids: null })
       expect(quota.list.find((q: any) => q.id === "chats")).toMatchObject({ used: 2, resourceType: "count" })

@@ -30,13 +30,21 @@ describe("ChatClientTest (socket-less ChatClient)", () => {
           const backend = yield* ChatBackend
           const alice = yield* ChatClient
           const tooMany = yield* Effect.flip(alice.batch((b) => [1, 2, 3, 4, 5].map(() => b.Quota.get())))
-          expect(tooMany).toMatchObject({ _tag: "RequestError", type: "urn:ietf:params:jmap:error:limit", limit: "maxCallsInRequest" })
+          expect(tooMany).toMatchObject({
+            _tag: "RequestError",
+            type: "urn:ietf:params:jmap:error:limit",
+            limit: "maxCallsInRequest"
+          })
           const tooBig = yield* Effect.flip(alice.Message.send({ chatId: "any", body: "x".repeat(5000) }))
           expect(tooBig).toMatchObject({ _tag: "RequestError", limit: "maxSizeRequest", status: 400 })
           const unknown = yield* Effect.flip(
             ChatClientTest.transport(backend, "alice").call({ using: ["urn:example:nope"], methodCalls: [] })
           )
-          expect(unknown).toMatchObject({ _tag: "RequestError", type: "urn:ietf:params:jmap:error:unknownCapability", status: 400 })
+          expect(unknown).toMatchObject({
+            _tag: "RequestError",
+            type: "urn:ietf:params:jmap:error:unknownCapability",
+            status: 400
+          })
         }))
 
       it.effect("uploads (bytes or a stream) and downloads blobs, checking sha256 when asked", () =>
@@ -46,10 +54,20 @@ describe("ChatClientTest (socket-less ChatClient)", () => {
             contentType: "text/plain",
             body: Stream.make(bytes("hello "), bytes("world"))
           })
-          expect(streamed).toMatchObject({ size: 11, type: "text/plain", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })
-          const back = yield* alice.Blob.download({ blobId: streamed.blobId, name: "a.txt", expectedSha256: streamed.sha256! })
+          expect(streamed).toMatchObject({
+            size: 11,
+            type: "text/plain",
+            sha256: expect.stringMatching(/^[0-9a-f]{64}$/)
+          })
+          const back = yield* alice.Blob.download({
+            blobId: streamed.blobId,
+            name: "a.txt",
+            expectedSha256: streamed.sha256!
+          })
           expect(new TextDecoder().decode(back)).toBe("hello world")
-          const mismatch = yield* Effect.flip(alice.Blob.download({ blobId: streamed.blobId, name: "a.txt", expectedSha256: "0".repeat(64) }))
+          const mismatch = yield* Effect.flip(
+            alice.Blob.download({ blobId: streamed.blobId, name: "a.txt", expectedSha256: "0".repeat(64) })
+          )
           expect(mismatch).toMatchObject({ _tag: "BlobIntegrityMismatch", actual: streamed.sha256 })
           const missing = yield* Effect.flip(alice.Blob.download({ blobId: "Bnope", name: "a.txt" }))
           expect(missing).toMatchObject({ _tag: "HttpError", status: 404 })

@@ -5,7 +5,9 @@ import { acct, bearer, call, directChat, get, http, send, stateOf } from "./help
 import { advanceWhenSleeping, openSse } from "./streams.js"
 
 const sseUrl = (server: ChatServer.Service, params: { types?: string; closeafter?: string; ping?: number } = {}) =>
-  `${server.url}/jmap/eventsource?types=${params.types ?? "*"}&closeafter=${params.closeafter ?? "no"}&ping=${params.ping ?? 0}`
+  `${server.url}/jmap/eventsource?types=${params.types ?? "*"}&closeafter=${params.closeafter ?? "no"}&ping=${
+    params.ping ?? 0
+  }`
 
 describe("EventSource push (RFC 8620 §7.3, draft-atwood-jmap-chat-00 §Push)", () => {
   it.scoped("pushes StateChange events with ids for the recipient's account", () =>
@@ -48,10 +50,20 @@ describe("EventSource push (RFC 8620 §7.3, draft-atwood-jmap-chat-00 §Push)", 
       const event = yield* sse.next
       expect(event).toMatchObject({
         event: "presence",
-        data: { contactId: alice.userId, presence: "away", statusText: "Lunch", statusEmoji: null, lastActiveAt: expect.any(String) }
+        data: {
+          contactId: alice.userId,
+          presence: "away",
+          statusText: "Lunch",
+          statusEmoji: null,
+          lastActiveAt: expect.any(String)
+        }
       })
       expect(Number(event!.id)).toBeGreaterThan(Number(typing!.id))
-      const missing = yield* call(server, "alice", "Chat/typing", { accountId: alice.accountId, chatId: "nope", typing: true })
+      const missing = yield* call(server, "alice", "Chat/typing", {
+        accountId: alice.accountId,
+        chatId: "nope",
+        typing: true
+      })
       expect(missing.error.type).toBe("notFound")
     }))
 
@@ -66,12 +78,18 @@ describe("EventSource push (RFC 8620 §7.3, draft-atwood-jmap-chat-00 §Push)", 
       })
       const groupId = group.created.g.id
       yield* send(server, "alice", quiet, "x")
-      yield* call(server, "bob", "Chat/set", { accountId: acct(server, "bob"), update: { [quiet]: { receiveTypingIndicators: false } } })
+      yield* call(server, "bob", "Chat/set", {
+        accountId: acct(server, "bob"),
+        update: { [quiet]: { receiveTypingIndicators: false } }
+      })
       const sse = yield* openSse(sseUrl(server), bearer(server, "bob"))
       yield* call(server, "alice", "Chat/typing", { accountId: alice.accountId, chatId: quiet, typing: true })
       yield* call(server, "alice", "Chat/typing", { accountId: alice.accountId, chatId: groupId, typing: true })
       expect((yield* sse.next)!.data.chatId).toBe(groupId)
-      yield* call(server, "bob", "ChatContact/set", { accountId: acct(server, "bob"), update: { [alice.userId]: { blocked: true } } })
+      yield* call(server, "bob", "ChatContact/set", {
+        accountId: acct(server, "bob"),
+        update: { [alice.userId]: { blocked: true } }
+      })
       expect((yield* sse.next)!.event).toBe("state")
       yield* call(server, "alice", "Chat/typing", { accountId: alice.accountId, chatId: groupId, typing: false })
       yield* call(server, "carol", "Chat/typing", { accountId: acct(server, "carol"), chatId: groupId, typing: true })
@@ -100,7 +118,18 @@ describe("EventSource push (RFC 8620 §7.3, draft-atwood-jmap-chat-00 §Push)", 
       const snapshot = (yield* unknown.next)!
       expect(snapshot.event).toBe("state")
       expect(Object.keys(snapshot.data.changed[acct(server, "bob")]).sort()).toEqual(
-        ["Chat", "ChatContact", "CustomEmoji", "Message", "PresenceStatus", "Quota", "ReadPosition", "Space", "SpaceBan", "SpaceInvite"]
+        [
+          "Chat",
+          "ChatContact",
+          "CustomEmoji",
+          "Message",
+          "PresenceStatus",
+          "Quota",
+          "ReadPosition",
+          "Space",
+          "SpaceBan",
+          "SpaceInvite"
+        ]
       )
     }))
 

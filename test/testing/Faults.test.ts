@@ -4,7 +4,8 @@ import { ChatServer } from "../../src/testing/index.js"
 import { bearer, directChat, get, http, post, send, USING } from "./helpers.js"
 import { advanceWhenSleeping, openSse, openWs } from "./streams.js"
 
-const echo = (server: ChatServer.Service) => post(server, "alice", { using: USING, methodCalls: [["Core/echo", {}, "0"]] })
+const echo = (server: ChatServer.Service) =>
+  post(server, "alice", { using: USING, methodCalls: [["Core/echo", {}, "0"]] })
 
 describe("fault injection", () => {
   it.scoped("fails the next API calls with the status and Retry-After asked for, then recovers", () =>

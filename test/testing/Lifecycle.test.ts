@@ -11,12 +11,23 @@ describe("time-driven behaviour on the Effect clock", () => {
       const chatId = yield* directChat(server, "alice", "bob")
       const sent = yield* call(server, "alice", "Message/set", {
         accountId: acct(server, "alice"),
-        create: { m: { chatId, body: "ephemeral", bodyType: "text/plain", sentAt: "1970-01-01T00:00:00Z", senderExpiresAt: "1970-01-01T00:00:10Z" } }
+        create: {
+          m: {
+            chatId,
+            body: "ephemeral",
+            bodyType: "text/plain",
+            sentAt: "1970-01-01T00:00:00Z",
+            senderExpiresAt: "1970-01-01T00:00:10Z"
+          }
+        }
       })
       const [bobCopy] = yield* get(server, "bob", "Message")
       const bobState = (yield* call(server, "bob", "Message/get", { accountId: acct(server, "bob"), ids: [] })).state
       yield* TestClock.adjust("10 seconds")
-      const changes = yield* call(server, "bob", "Message/changes", { accountId: acct(server, "bob"), sinceState: bobState })
+      const changes = yield* call(server, "bob", "Message/changes", {
+        accountId: acct(server, "bob"),
+        sinceState: bobState
+      })
       expect(changes.destroyed).toEqual([bobCopy.id])
       expect(yield* get(server, "alice", "Message", [sent.created.m.id])).toEqual([])
     }))
@@ -34,14 +45,21 @@ describe("time-driven behaviour on the Effect clock", () => {
         accountId: acct(server, "bob"),
         update: { [presence.id]: { presence: "busy", statusText: "Focus", expiresAt: "1970-01-01T00:01:00Z" } }
       })
-      const space = yield* call(server, "alice", "Space/set", { accountId: acct(server, "alice"), create: { s: { name: "S" } } })
+      const space = yield* call(server, "alice", "Space/set", {
+        accountId: acct(server, "alice"),
+        create: { s: { name: "S" } }
+      })
       const spaceId = space.created.s.id
-      yield* call(server, "alice", "Space/set", { accountId: acct(server, "alice"), update: { [spaceId]: { isPublic: true } } })
+      yield* call(server, "alice", "Space/set", {
+        accountId: acct(server, "alice"),
+        update: { [spaceId]: { isPublic: true } }
+      })
       yield* call(server, "alice", "SpaceBan/set", {
         accountId: acct(server, "alice"),
         create: { b: { spaceId, userId: server.user("carol").userId, expiresAt: "1970-01-01T00:01:00Z" } }
       })
-      expect((yield* call(server, "carol", "Space/join", { accountId: acct(server, "carol"), spaceId })).error.type).toBe("forbidden")
+      expect((yield* call(server, "carol", "Space/join", { accountId: acct(server, "carol"), spaceId })).error.type)
+        .toBe("forbidden")
       yield* TestClock.adjust("1 minute")
       const [chat] = yield* get(server, "bob", "Chat", [chatId])
       expect(chat.muted).toBe(false)
@@ -49,19 +67,27 @@ describe("time-driven behaviour on the Effect clock", () => {
       expect((yield* get(server, "bob", "PresenceStatus"))[0]).toMatchObject({ presence: "online" })
       expect((yield* get(server, "bob", "PresenceStatus"))[0].statusText).toBeUndefined()
       expect(yield* get(server, "alice", "SpaceBan")).toEqual([])
-      expect((yield* call(server, "carol", "Space/join", { accountId: acct(server, "carol"), spaceId })).spaceId).toBe(spaceId)
+      expect((yield* call(server, "carol", "Space/join", { accountId: acct(server, "carol"), spaceId })).spaceId).toBe(
+        spaceId
+      )
     }))
 
   it.scoped("refuses expired invites", () =>
     Effect.gen(function*() {
       const server = yield* ChatServer.make()
-      const space = yield* call(server, "alice", "Space/set", { accountId: acct(server, "alice"), create: { s: { name: "S" } } })
+      const space = yield* call(server, "alice", "Space/set", {
+        accountId: acct(server, "alice"),
+        create: { s: { name: "S" } }
+      })
       const invite = yield* call(server, "alice", "SpaceInvite/set", {
         accountId: acct(server, "alice"),
         create: { i: { spaceId: space.created.s.id, expiresAt: "1970-01-01T01:00:00Z" } }
       })
       yield* TestClock.adjust("1 hour")
-      const join = yield* call(server, "bob", "Space/join", { accountId: acct(server, "bob"), inviteCode: invite.created.i.code })
+      const join = yield* call(server, "bob", "Space/join", {
+        accountId: acct(server, "bob"),
+        inviteCode: invite.created.i.code
+      })
       expect(join.error.type).toBe("invalidArguments")
     }))
 

@@ -5,7 +5,14 @@ import { acct, call, directChat, get, send } from "./helpers.js"
 
 const subscribe = (server: ChatServer.Service, who: string, extra: object = {}) =>
   call(server, who, "PushSubscription/set", {
-    create: { p: { deviceClientId: `${who}-phone`, url: "https://push.example.com/x", keys: { p256dh: "k", auth: "a" }, ...extra } }
+    create: {
+      p: {
+        deviceClientId: `${who}-phone`,
+        url: "https://push.example.com/x",
+        keys: { p256dh: "k", auth: "a" },
+        ...extra
+      }
+    }
   })
 
 /** Subscribes and verifies with the code the server pushed. */
@@ -15,7 +22,9 @@ const verified = (server: ChatServer.Service, who: string, extra: object = {}) =
     const id = created.created.p.id as string
     const deliveries = yield* server.backend.pushDeliveries
     const verification = deliveries.find((d) => d.subscriptionId === id)!.payload as any
-    yield* call(server, who, "PushSubscription/set", { update: { [id]: { verificationCode: verification.verificationCode } } })
+    yield* call(server, who, "PushSubscription/set", {
+      update: { [id]: { verificationCode: verification.verificationCode } }
+    })
     return id
   })
 
@@ -43,11 +52,16 @@ describe("PushSubscription (RFC 8620 §7.2, draft-atwood-jmap-chat-push-00)", ()
         types: null,
         chatPush: null
       }])
-      expect((yield* call(server, "alice", "PushSubscription/get", { ids: [id], properties: ["url"] })).error.type).toBe("forbidden")
+      expect((yield* call(server, "alice", "PushSubscription/get", { ids: [id], properties: ["url"] })).error.type)
+        .toBe("forbidden")
       expect((yield* call(server, "bob", "PushSubscription/get", { ids: null })).list).toEqual([])
-      const wrong = yield* call(server, "alice", "PushSubscription/set", { update: { [id]: { verificationCode: "guess" } } })
+      const wrong = yield* call(server, "alice", "PushSubscription/set", {
+        update: { [id]: { verificationCode: "guess" } }
+      })
       expect(wrong.notUpdated[id]).toMatchObject({ type: "invalidProperties", properties: ["verificationCode"] })
-      const immutable = yield* call(server, "alice", "PushSubscription/set", { update: { [id]: { url: "https://evil.example" } } })
+      const immutable = yield* call(server, "alice", "PushSubscription/set", {
+        update: { [id]: { url: "https://evil.example" } }
+      })
       expect(immutable.notUpdated[id].type).toBe("invalidProperties")
       const gone = yield* call(server, "alice", "PushSubscription/set", { destroy: [id] })
       expect(gone.destroyed).toEqual([id])
@@ -58,9 +72,17 @@ describe("PushSubscription (RFC 8620 §7.2, draft-atwood-jmap-chat-push-00)", ()
       const server = yield* ChatServer.make()
       const bad = yield* call(server, "alice", "PushSubscription/set", {
         create: {
-          urgency: { deviceClientId: "d", url: "https://p.example", chatPush: { [acct(server, "alice")]: { urgency: "invalid" } } },
+          urgency: {
+            deviceClientId: "d",
+            url: "https://p.example",
+            chatPush: { [acct(server, "alice")]: { urgency: "invalid" } }
+          },
           other: { deviceClientId: "d", url: "https://p.example", chatPush: { [acct(server, "bob")]: {} } },
-          kinds: { deviceClientId: "d", url: "https://p.example", chatPush: { [acct(server, "alice")]: { kinds: ["dm"] } } },
+          kinds: {
+            deviceClientId: "d",
+            url: "https://p.example",
+            chatPush: { [acct(server, "alice")]: { kinds: ["dm"] } }
+          },
           url: { deviceClientId: "d", url: "not a url" }
         }
       })
@@ -81,7 +103,15 @@ describe("PushSubscription (RFC 8620 §7.2, draft-atwood-jmap-chat-push-00)", ()
       yield* send(server, "alice", chatId, "hello bob")
       yield* call(server, "alice", "Message/set", {
         accountId: acct(server, "alice"),
-        create: { m: { chatId, body: "hey bob!", bodyType: "text/plain", sentAt: "2026-01-01T00:00:00Z", mentions: [{ id: bob.userId, offset: 4, length: 3 }] } }
+        create: {
+          m: {
+            chatId,
+            body: "hey bob!",
+            bodyType: "text/plain",
+            sentAt: "2026-01-01T00:00:00Z",
+            mentions: [{ id: bob.userId, offset: 4, length: 3 }]
+          }
+        }
       })
       const pushes = (yield* server.backend.pushDeliveries).filter((d) => d.payload["@type"] === "ChatMessagePush")
       expect(pushes.map((p) => p.urgency)).toEqual(["low", "high"])
@@ -105,7 +135,9 @@ describe("PushSubscription (RFC 8620 §7.2, draft-atwood-jmap-chat-push-00)", ()
         }]
       })
       expect((pushes[1]!.payload as any).messages[0].hasMention).toBe(true)
-      expect((pushes[1]!.payload as any).state).toBe((yield* call(server, "bob", "Message/get", { accountId: bob.accountId, ids: [] })).state)
+      expect((pushes[1]!.payload as any).state).toBe(
+        (yield* call(server, "bob", "Message/get", { accountId: bob.accountId, ids: [] })).state
+      )
       // alice's own message never pushes to alice
       expect(pushes.every((p) => p.subscriptionId === subscription)).toBe(true)
     }))
@@ -123,7 +155,11 @@ describe("PushSubscription (RFC 8620 §7.2, draft-atwood-jmap-chat-push-00)", ()
       yield* send(server, "alice", chatId, "second")
       const after = yield* server.backend.pushDeliveries
       const chatPush = after.filter((d) => d.subscriptionId === chatPushId && d.payload["@type"] === "ChatMessagePush")
-      expect(Object.keys((chatPush[0]!.payload as any).messages[0]).sort()).toEqual(["bodySnippet", "chatId", "messageId"])
+      expect(Object.keys((chatPush[0]!.payload as any).messages[0]).sort()).toEqual([
+        "bodySnippet",
+        "chatId",
+        "messageId"
+      ])
       const plain = after.filter((d) => d.subscriptionId === plainId && d.payload["@type"] === "StateChange")
       expect(plain.length).toBeGreaterThan(0)
       expect(Object.keys((plain[plain.length - 1]!.payload as any).changed[bob.accountId])).toEqual(["Chat"])

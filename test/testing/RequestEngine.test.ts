@@ -20,7 +20,12 @@ describe("ChatServer request processing (RFC 8620 §3)", () => {
   it.scoped("rejects JSON that is not a Request with notRequest", () =>
     Effect.gen(function*() {
       const server = yield* ChatServer.make()
-      for (const body of [[], { methodCalls: [] }, { using: [], methodCalls: [["Core/echo", {}]] }, { using: "x", methodCalls: [] }]) {
+      for (
+        const body of [[], { methodCalls: [] }, { using: [], methodCalls: [["Core/echo", {}]] }, {
+          using: "x",
+          methodCalls: []
+        }]
+      ) {
         const reply = yield* post(server, "alice", body)
         expect(reply.status).toBe(400)
         expect(reply.body.type).toBe(problem("notRequest"))

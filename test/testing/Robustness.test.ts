@@ -1,28 +1,100 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import * as fc from "effect/FastCheck"
-import { Backend, ChatBackend, Capability } from "../../src/testing/index.js"
+import { Backend, Capability, ChatBackend } from "../../src/testing/index.js"
 
 const methodNames = [
-  "Chat/get", "Chat/changes", "Chat/query", "Chat/queryChanges", "Chat/set", "Chat/typing",
-  "Message/get", "Message/changes", "Message/query", "Message/queryChanges", "Message/set",
-  "Space/get", "Space/query", "Space/set", "Space/join", "SpaceInvite/set", "SpaceBan/set",
-  "ChatContact/set", "ChatContact/query", "ReadPosition/set", "PresenceStatus/set",
-  "CustomEmoji/set", "CustomEmoji/query", "PushSubscription/get", "PushSubscription/set",
-  "Quota/get", "Quota/query", "Blob/lookup", "Blob/convert", "Core/echo", "Nope/nope"
+  "Chat/get",
+  "Chat/changes",
+  "Chat/query",
+  "Chat/queryChanges",
+  "Chat/set",
+  "Chat/typing",
+  "Message/get",
+  "Message/changes",
+  "Message/query",
+  "Message/queryChanges",
+  "Message/set",
+  "Space/get",
+  "Space/query",
+  "Space/set",
+  "Space/join",
+  "SpaceInvite/set",
+  "SpaceBan/set",
+  "ChatContact/set",
+  "ChatContact/query",
+  "ReadPosition/set",
+  "PresenceStatus/set",
+  "CustomEmoji/set",
+  "CustomEmoji/query",
+  "PushSubscription/get",
+  "PushSubscription/set",
+  "Quota/get",
+  "Quota/query",
+  "Blob/lookup",
+  "Blob/convert",
+  "Core/echo",
+  "Nope/nope"
 ]
 
 const argKeys = [
-  "ids", "properties", "create", "update", "destroy", "filter", "sort", "sinceState", "sinceQueryState",
-  "maxChanges", "ifInState", "chatId", "typing", "position", "anchor", "anchorOffset", "limit", "inviteCode",
-  "spaceId", "typeNames", "#ids", "calculateTotal"
+  "ids",
+  "properties",
+  "create",
+  "update",
+  "destroy",
+  "filter",
+  "sort",
+  "sinceState",
+  "sinceQueryState",
+  "maxChanges",
+  "ifInState",
+  "chatId",
+  "typing",
+  "position",
+  "anchor",
+  "anchorOffset",
+  "limit",
+  "inviteCode",
+  "spaceId",
+  "typeNames",
+  "#ids",
+  "calculateTotal"
 ]
 
 const propertyKeys = [
-  "kind", "contactId", "name", "memberIds", "chatId", "body", "bodyType", "sentAt", "replyTo", "mentions",
-  "broadcastMentions", "attachments", "reactions/x", "readAt", "deletedAt", "deletedForAll", "muted",
-  "addMembers", "removeMembers", "addChannels", "updateChannels", "addRoles", "spaceId", "userId", "blobId",
-  "lastReadMessageId", "presence", "blocked", "deviceClientId", "url", "chatPush", "imageConvert"
+  "kind",
+  "contactId",
+  "name",
+  "memberIds",
+  "chatId",
+  "body",
+  "bodyType",
+  "sentAt",
+  "replyTo",
+  "mentions",
+  "broadcastMentions",
+  "attachments",
+  "reactions/x",
+  "readAt",
+  "deletedAt",
+  "deletedForAll",
+  "muted",
+  "addMembers",
+  "removeMembers",
+  "addChannels",
+  "updateChannels",
+  "addRoles",
+  "spaceId",
+  "userId",
+  "blobId",
+  "lastReadMessageId",
+  "presence",
+  "blocked",
+  "deviceClientId",
+  "url",
+  "chatPush",
+  "imageConvert"
 ]
 
 const json = fc.jsonValue({ maxDepth: 3 })
@@ -73,7 +145,9 @@ describe("the reference server never fails on bad input", () => {
           const result = yield* Effect.either(backend.dispatch(backend.user("bob").token, body))
           if (Either.isLeft(result)) {
             expect(result.left.status).toBe(400)
-            const expected = typeof body === "string" ? /^urn:ietf:params:jmap:error:(notJSON|notRequest)$/ : /^urn:ietf:params:jmap:error:(notRequest|unknownCapability|limit)$/
+            const expected = typeof body === "string"
+              ? /^urn:ietf:params:jmap:error:(notJSON|notRequest)$/
+              : /^urn:ietf:params:jmap:error:(notRequest|unknownCapability|limit)$/
             expect(result.left.type).toMatch(expected)
           } else {
             expect(Array.isArray(result.right.methodResponses)).toBe(true)

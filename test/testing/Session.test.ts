@@ -86,7 +86,9 @@ describe("ChatServer Session (RFC 8620 §2)", () => {
       expect(a.apiUrl).toBe(`${absolute.url}/jmap/api`)
       expect(a.uploadUrl).toBe(`${absolute.url}/jmap/upload/{accountId}/`)
       expect(a.downloadUrl).toBe(`${absolute.url}/jmap/download/{accountId}/{blobId}/{name}?accept={type}`)
-      expect(a.eventSourceUrl).toBe(`${absolute.url}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`)
+      expect(a.eventSourceUrl).toBe(
+        `${absolute.url}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`
+      )
       const relative = yield* ChatServer.make({ relativeUrls: true })
       const r = (yield* http(relative.sessionUrl, { headers: bearer(relative, "alice") })).body
       expect(r.apiUrl).toBe("/jmap/api")

@@ -31,7 +31,10 @@ describe("ChatServer shutdown with WebSocket clients in the same scope", () => {
           url: server.webSocketUrl,
           headers: Effect.succeed({ authorization: `Bearer ${server.user("alice").token}` })
         }).pipe(Effect.provide(NodeWebSocket.layer))
-        const echo = yield* session.call({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", { a: 1 }, "e"]] })
+        const echo = yield* session.call({
+          using: ["urn:ietf:params:jmap:core"],
+          methodCalls: [["Core/echo", { a: 1 }, "e"]]
+        })
         expect(echo.methodResponses).toEqual([["Core/echo", { a: 1 }, "e"]])
       }).pipe(Scope.extend(scope))
       yield* closeWithin(scope, 5)

@@ -50,7 +50,13 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
         { id: bob.userId, roleIds: [], joinedAt: expect.any(String) }
       ]))
       const [channel] = yield* get(server, "bob", "Chat", [channelId])
-      expect(channel).toMatchObject({ kind: "channel", name: "general", topic: "Anything", spaceId, slowModeSeconds: 0 })
+      expect(channel).toMatchObject({
+        kind: "channel",
+        name: "general",
+        topic: "Anything",
+        spaceId,
+        slowModeSeconds: 0
+      })
       expect((yield* get(server, "bob", "ReadPosition")).map((p) => p.chatId)).toEqual([channelId])
       const message = yield* post(server, "bob", channelId, "hi all")
       expect(message.id).toEqual(expect.any(String))
@@ -63,16 +69,20 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
       const { bob, server, spaceId } = yield* community
       expect((yield* setSpace(server, "bob", spaceId, { addChannels: [{ name: "mine" }] })).type).toBe("forbidden")
       expect((yield* setSpace(server, "bob", spaceId, { name: "Bob's" })).type).toBe("forbidden")
-      expect((yield* setSpace(server, "alice", spaceId, {
-        addRoles: [{ name: "God", permissions: ["view"], position: 100 }]
-      })).type).toBe("forbidden")
+      expect(
+        (yield* setSpace(server, "alice", spaceId, {
+          addRoles: [{ name: "God", permissions: ["view"], position: 100 }]
+        })).type
+      ).toBe("forbidden")
       yield* setSpace(server, "alice", spaceId, {
         addRoles: [{ name: "Mod", permissions: ["send", "view", "future_perm_xyz", "manage_channels"], position: 10 }]
       })
       const [space] = yield* get(server, "alice", "Space", [spaceId])
       const mod = space.roles.find((r: any) => r.name === "Mod")
       expect(mod.permissions).toEqual(["send", "view", "manage_channels"])
-      yield* setSpace(server, "alice", spaceId, { updateMembers: [{ id: bob.userId, roleIds: [mod.id], nick: "Bobby" }] })
+      yield* setSpace(server, "alice", spaceId, {
+        updateMembers: [{ id: bob.userId, roleIds: [mod.id], nick: "Bobby" }]
+      })
       const added = yield* setSpace(server, "bob", spaceId, { addChannels: [{ name: "bobs" }] })
       expect(added.uncategorizedChannelIds).toHaveLength(2)
       expect((yield* get(server, "alice", "Chat")).map((c) => c.name).sort()).toEqual(["bobs", "general"])
@@ -122,11 +132,17 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
     Effect.gen(function*() {
       const { bob, channelId, server, spaceId } = yield* community
       yield* setSpace(server, "alice", spaceId, {
-        updateChannels: [{ id: channelId, permissionOverrides: [{ targetType: "member", targetId: bob.userId, allow: [], deny: ["send"] }] }]
+        updateChannels: [{
+          id: channelId,
+          permissionOverrides: [{ targetType: "member", targetId: bob.userId, allow: [], deny: ["send"] }]
+        }]
       })
       expect((yield* post(server, "bob", channelId, "hello")).type).toBe("forbidden")
       yield* setSpace(server, "alice", spaceId, {
-        updateChannels: [{ id: channelId, permissionOverrides: [{ targetType: "member", targetId: bob.userId, allow: [], deny: ["view"] }] }]
+        updateChannels: [{
+          id: channelId,
+          permissionOverrides: [{ targetType: "member", targetId: bob.userId, allow: [], deny: ["view"] }]
+        }]
       })
       expect(yield* get(server, "bob", "Chat")).toEqual([])
     }))
@@ -140,7 +156,10 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
       })
       const code = invite.created.i.code as string
       expect(code).toMatch(/^[A-Z0-9]+$/)
-      const byBob = yield* call(server, "bob", "SpaceInvite/set", { accountId: acct(server, "bob"), create: { i: { spaceId } } })
+      const byBob = yield* call(server, "bob", "SpaceInvite/set", {
+        accountId: acct(server, "bob"),
+        create: { i: { spaceId } }
+      })
       expect(byBob.notCreated.i.type).toBe("forbidden")
       const joined = yield* call(server, "carol", "Space/join", { accountId: carol.accountId, inviteCode: code })
       expect(joined).toEqual({ accountId: carol.accountId, spaceId })
@@ -151,7 +170,10 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
       const both = yield* call(server, "carol", "Space/join", { accountId: carol.accountId, inviteCode: code, spaceId })
       expect(both.error.type).toBe("invalidArguments")
 
-      const other = yield* call(server, "bob", "Space/set", { accountId: acct(server, "bob"), create: { s: { name: "Bobland" } } })
+      const other = yield* call(server, "bob", "Space/set", {
+        accountId: acct(server, "bob"),
+        create: { s: { name: "Bobland" } }
+      })
       const bobland = other.created.s.id
       const closed = yield* call(server, "carol", "Space/join", { accountId: carol.accountId, spaceId: bobland })
       expect(closed.error.type).toBe("notPermitted")
@@ -162,9 +184,13 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
           .filter((k) => k in preview.list[0]).sort()
       )
       expect(preview.list[0].members).toBeUndefined()
-      const found = yield* call(server, "carol", "Space/query", { accountId: carol.accountId, filter: { isPublic: true } })
+      const found = yield* call(server, "carol", "Space/query", {
+        accountId: carol.accountId,
+        filter: { isPublic: true }
+      })
       expect(found.ids).toContain(bobland)
-      expect((yield* call(server, "carol", "Space/join", { accountId: carol.accountId, spaceId: bobland })).spaceId).toBe(bobland)
+      expect((yield* call(server, "carol", "Space/join", { accountId: carol.accountId, spaceId: bobland })).spaceId)
+        .toBe(bobland)
     }))
 
   it.scoped("bans remove a member, keep them out, and are visible to them", () =>
@@ -177,7 +203,11 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
       const banId = ban.created.b.id
       expect(yield* get(server, "bob", "Space")).toEqual([])
       expect(yield* get(server, "bob", "Chat")).toEqual([])
-      expect((yield* get(server, "bob", "SpaceBan"))[0]).toMatchObject({ id: banId, reason: "spam", userId: bob.userId })
+      expect((yield* get(server, "bob", "SpaceBan"))[0]).toMatchObject({
+        id: banId,
+        reason: "spam",
+        userId: bob.userId
+      })
       yield* setSpace(server, "alice", spaceId, { isPublic: true })
       const rejoin = yield* call(server, "bob", "Space/join", { accountId: bob.accountId, spaceId })
       expect(rejoin.error.type).toBe("forbidden")
@@ -196,9 +226,15 @@ describe("Spaces (draft-atwood-jmap-chat-00 §Space)", () => {
       yield* post(server, "bob", channelId, "soon gone")
       const notAllowed = yield* call(server, "bob", "Space/set", { accountId: acct(server, "bob"), destroy: [spaceId] })
       expect(notAllowed.notDestroyed[spaceId].type).toBe("forbidden")
-      const viaChat = yield* call(server, "alice", "Chat/set", { accountId: acct(server, "alice"), destroy: [channelId] })
+      const viaChat = yield* call(server, "alice", "Chat/set", {
+        accountId: acct(server, "alice"),
+        destroy: [channelId]
+      })
       expect(viaChat.notDestroyed[channelId].type).toBe("forbidden")
-      const destroyed = yield* call(server, "alice", "Space/set", { accountId: acct(server, "alice"), destroy: [spaceId] })
+      const destroyed = yield* call(server, "alice", "Space/set", {
+        accountId: acct(server, "alice"),
+        destroy: [spaceId]
+      })
       expect(destroyed.destroyed).toEqual([spaceId])
       for (const who of ["alice", "bob"]) {
         expect(yield* get(server, who, "Space")).toEqual([])

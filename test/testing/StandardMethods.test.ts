@@ -95,7 +95,11 @@ describe("standard /changes (RFC 8620 §5.2)", () => {
       const current = Number(yield* stateOf(server, "alice", "Message"))
       const recent = yield* call(server, "alice", "Message/changes", { accountId, sinceState: String(current - 2) })
       expect(recent.created).toHaveLength(2)
-      const zero = yield* call(server, "alice", "Message/changes", { accountId, sinceState: String(current), maxChanges: 0 })
+      const zero = yield* call(server, "alice", "Message/changes", {
+        accountId,
+        sinceState: String(current),
+        maxChanges: 0
+      })
       expect(zero.error.type).toBe("invalidArguments")
     }))
 })
@@ -118,7 +122,9 @@ describe("standard /query and /queryChanges (RFC 8620 §5.5–5.6)", () => {
       const descending = yield* q({ sort: [{ property: "receivedAt", isAscending: false }] })
       expect(descending.ids).toEqual([...ids].reverse())
       expect((yield* q({ sort: [{ property: "body" }] })).error.type).toBe("unsupportedSort")
-      expect((yield* q({ sort: [{ property: "receivedAt", collation: "i;klingon" }] })).error.type).toBe("unsupportedSort")
+      expect((yield* q({ sort: [{ property: "receivedAt", collation: "i;klingon" }] })).error.type).toBe(
+        "unsupportedSort"
+      )
     }))
 
   it.scoped("evaluates filter operators and rejects unsupported filters", () =>
@@ -130,7 +136,10 @@ describe("standard /query and /queryChanges (RFC 8620 §5.5–5.6)", () => {
         conditions: [{ chatId }, { operator: "OR", conditions: [{ text: "MESSAGE 1" }, { text: "message 3" }] }]
       })
       expect(or.ids).toEqual([ids[0], ids[2]])
-      const not = yield* q({ operator: "AND", conditions: [{ chatId }, { operator: "NOT", conditions: [{ text: "2" }] }] })
+      const not = yield* q({
+        operator: "AND",
+        conditions: [{ chatId }, { operator: "NOT", conditions: [{ text: "2" }] }]
+      })
       expect(not.ids).toEqual([ids[0], ids[2]])
       expect((yield* q({ chatId, colour: "red" })).error.type).toBe("unsupportedFilter")
       expect((yield* q({ text: "message" })).error.type).toBe("unsupportedFilter")
@@ -163,7 +172,11 @@ describe("standard /query and /queryChanges (RFC 8620 §5.5–5.6)", () => {
         maxChanges: 1
       })
       expect(tooMany.error.type).toBe("tooManyChanges")
-      const stale = yield* call(server, "alice", "Message/queryChanges", { accountId, filter: { chatId }, sinceQueryState: "x" })
+      const stale = yield* call(server, "alice", "Message/queryChanges", {
+        accountId,
+        filter: { chatId },
+        sinceQueryState: "x"
+      })
       expect(stale.error.type).toBe("cannotCalculateChanges")
     }))
 })

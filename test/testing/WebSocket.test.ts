@@ -4,7 +4,8 @@ import { ChatServer } from "../../src/testing/index.js"
 import { acct, bearer, call, directChat, get, send, stateOf, USING } from "./helpers.js"
 import { openWs, upgradeStatus, type WsClient } from "./streams.js"
 
-const connect = (server: ChatServer.Service, who: string) => openWs(server.webSocketUrl, { headers: bearer(server, who) })
+const connect = (server: ChatServer.Service, who: string) =>
+  openWs(server.webSocketUrl, { headers: bearer(server, who) })
 
 /** Frames are handled in order: once this Request is answered, every earlier frame has been processed. */
 const sync = (ws: WsClient) =>
@@ -99,13 +100,26 @@ describe("WebSocket (RFC 8887, draft-atwood-jmap-chat-wss-00)", () => {
       yield* send(server, "alice", withAlice, "hi")
       yield* send(server, "carol", withCarol, "hi")
       const ws = yield* connect(server, "bob")
-      yield* ws.send({ "@type": "ChatStreamEnable", dataTypes: ["typing", "presence", "vtc"], chatIds: [withCarol], contactIds: [alice.userId] })
+      yield* ws.send({
+        "@type": "ChatStreamEnable",
+        dataTypes: ["typing", "presence", "vtc"],
+        chatIds: [withCarol],
+        contactIds: [alice.userId]
+      })
       yield* sync(ws)
       yield* call(server, "alice", "Chat/typing", { accountId: alice.accountId, chatId: withAlice, typing: true })
       yield* call(server, "carol", "Chat/typing", { accountId: carol.accountId, chatId: withCarol, typing: true })
-      expect(yield* ws.next).toEqual({ "@type": "ChatTypingEvent", chatId: withCarol, senderId: carol.userId, typing: true })
+      expect(yield* ws.next).toEqual({
+        "@type": "ChatTypingEvent",
+        chatId: withCarol,
+        senderId: carol.userId,
+        typing: true
+      })
       const [carolPresence] = yield* get(server, "carol", "PresenceStatus")
-      yield* call(server, "carol", "PresenceStatus/set", { accountId: carol.accountId, update: { [carolPresence.id]: { presence: "busy" } } })
+      yield* call(server, "carol", "PresenceStatus/set", {
+        accountId: carol.accountId,
+        update: { [carolPresence.id]: { presence: "busy" } }
+      })
       const [alicePresence] = yield* get(server, "alice", "PresenceStatus")
       yield* call(server, "alice", "PresenceStatus/set", {
         accountId: alice.accountId,
@@ -158,6 +172,8 @@ describe("WebSocket (RFC 8887, draft-atwood-jmap-chat-wss-00)", () => {
       expect(yield* upgradeStatus(server.webSocketUrl)).toBe(401)
       expect(yield* upgradeStatus(server.webSocketUrl, { headers: { authorization: "Bearer nope" } })).toBe(401)
       expect(yield* upgradeStatus(`${server.webSocketUrl}?access_token=${server.user("alice").token}`)).toBe(101)
-      expect(yield* upgradeStatus(server.webSocketUrl, { headers: bearer(server, "alice"), protocols: ["chat"] })).toBe(400)
+      expect(yield* upgradeStatus(server.webSocketUrl, { headers: bearer(server, "alice"), protocols: ["chat"] })).toBe(
+        400
+      )
     }))
 })

@@ -124,7 +124,10 @@ export const openWs = (
   ).pipe(Effect.map(({ client }) => client))
 
 /** The HTTP status with which a WebSocket upgrade is refused (or 101 when it succeeds). */
-export const upgradeStatus = (url: string, options: { headers?: Record<string, string>; protocols?: Array<string> } = {}) =>
+export const upgradeStatus = (
+  url: string,
+  options: { headers?: Record<string, string>; protocols?: Array<string> } = {}
+) =>
   Effect.promise(() =>
     new Promise<number>((resolve) => {
       const ws = new WebSocket(url, options.protocols ?? ["jmap"], { headers: options.headers ?? {} })

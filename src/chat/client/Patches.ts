@@ -229,8 +229,7 @@ const eachName = (
   where: string,
   what: string,
   items: ReadonlyArray<{ readonly name?: string | undefined }> | undefined
-): Guard =>
-  items?.some((i) => i.name === "") ? invalid(where, `${what} name may not be empty`) : undefined
+): Guard => items?.some((i) => i.name === "") ? invalid(where, `${what} name may not be empty`) : undefined
 
 /** The wire form of a {@link ChatPatch}. */
 export const encodeChatPatch = (where: string, patch: ChatPatch): Either.Either<PatchObject, InvalidArgument> =>
@@ -333,19 +332,29 @@ export const encodeSpacePatch = (where: string, patch: SpacePatch): Either.Eithe
   )
 
 /** The wire form of a {@link ChatContactPatch}. */
-export const encodeChatContactPatch = (_where: string, patch: ChatContactPatch): Either.Either<PatchObject, InvalidArgument> =>
-  Either.right(present(patch))
+export const encodeChatContactPatch = (
+  _where: string,
+  patch: ChatContactPatch
+): Either.Either<PatchObject, InvalidArgument> => Either.right(present(patch))
 
 /** The wire form of a {@link SpaceBanPatch}. */
-export const encodeSpaceBanPatch = (_where: string, patch: SpaceBanPatch): Either.Either<PatchObject, InvalidArgument> =>
-  Either.right(present(patch))
+export const encodeSpaceBanPatch = (
+  _where: string,
+  patch: SpaceBanPatch
+): Either.Either<PatchObject, InvalidArgument> => Either.right(present(patch))
 
 /** The wire form of a {@link CustomEmojiPatch}: a new name or blob may not be empty. */
-export const encodeCustomEmojiPatch = (where: string, patch: CustomEmojiPatch): Either.Either<PatchObject, InvalidArgument> =>
+export const encodeCustomEmojiPatch = (
+  where: string,
+  patch: CustomEmojiPatch
+): Either.Either<PatchObject, InvalidArgument> =>
   result(firstOf(nonEmpty(where, "name", patch.name), nonEmpty(where, "blobId", patch.blobId)), () => present(patch))
 
 /** The wire form of a {@link ReadPositionPatch}. */
-export const encodeReadPositionPatch = (where: string, patch: ReadPositionPatch): Either.Either<PatchObject, InvalidArgument> =>
+export const encodeReadPositionPatch = (
+  where: string,
+  patch: ReadPositionPatch
+): Either.Either<PatchObject, InvalidArgument> =>
   result(nonEmpty(where, "lastReadMessageId", patch.lastReadMessageId), () => present(patch))
 
 /** The wire form of a {@link PresenceStatusPatch}. */

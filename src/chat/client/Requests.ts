@@ -61,11 +61,11 @@ import {
   TypingInput,
   UpdateInput
 } from "./Inputs.js"
+import { firstOf, type Guard, idList, invalid, nonEmpty, seedName, validate } from "./internal/guards.js"
+import { flatMapPrepared, mapPrepared, now, own, present } from "./internal/schema.js"
 import * as Patches from "./Patches.js"
 import { PushSubscriptionGetResponse, PushSubscriptionSetResponse } from "./PushSubscription.js"
 import { BlobConvertResponse, BlobLookupResponse, SpaceJoinResponse, TypingResponse } from "./Responses.js"
-import { firstOf, type Guard, idList, invalid, nonEmpty, seedName, validate } from "./internal/guards.js"
-import { flatMapPrepared, mapPrepared, now, own, present } from "./internal/schema.js"
 
 const { blob2, chat, chatPush, quota } = CapabilityUri
 
@@ -79,7 +79,10 @@ const chats = StandardMethods.dataType("Chat", Chat, { using: [chat], listing: L
  */
 export const DataTypes = {
   Chat: chats,
-  Message: StandardMethods.dataType("Message", Message, { using: [chat], listing: Listing.queryWithin(chats, "chatId") }),
+  Message: StandardMethods.dataType("Message", Message, {
+    using: [chat],
+    listing: Listing.queryWithin(chats, "chatId")
+  }),
   Space: StandardMethods.dataType("Space", Space, { using: [chat], listing: Listing.query }),
   SpaceInvite: StandardMethods.dataType("SpaceInvite", SpaceInvite, { using: [chat] }),
   SpaceBan: StandardMethods.dataType("SpaceBan", SpaceBan, { using: [chat] }),
@@ -228,8 +231,10 @@ const update = <P>(
   const where = seedName(type.name, "update")
   const schema = UpdateInput(patch)
   return (input) =>
-    flatMapPrepared(validate(where, schema, input, (i) => nonEmpty(where, "id", i.id)), (i) =>
-      mapPrepared(encode(where, i.patch), (object) => StandardMethods.set(type, { update: { [i.id]: object } })))
+    flatMapPrepared(
+      validate(where, schema, input, (i) => nonEmpty(where, "id", i.id)),
+      (i) => mapPrepared(encode(where, i.patch), (object) => StandardMethods.set(type, { update: { [i.id]: object } }))
+    )
 }
 
 const destroy = (type: Type): Method => {
@@ -323,15 +328,22 @@ const lookup: Method = (input) => {
   const where = "blob_lookup"
   return Either.map(
     validate(where, BlobLookupInput, input, (i) => idList(where, "blobIds", i.ids, true)),
-    (i) => Invocation.make("Blob/lookup", { ids: i.ids, typeNames: i.typeNames ?? null }, BlobLookupResponse, { using: [blob2] })
+    (i) =>
+      Invocation.make("Blob/lookup", { ids: i.ids, typeNames: i.typeNames ?? null }, BlobLookupResponse, {
+        using: [blob2]
+      })
   )
 }
 
 const convert: Method = (input) => {
   const where = "blob_convert"
   return Either.map(
-    validate(where, BlobConvertInput, input, (i) =>
-      firstOf(nonEmpty(where, "blobId", i.blobId), nonEmpty(where, "contentType", i.type))),
+    validate(
+      where,
+      BlobConvertInput,
+      input,
+      (i) => firstOf(nonEmpty(where, "blobId", i.blobId), nonEmpty(where, "contentType", i.type))
+    ),
     (i) =>
       Invocation.make(
         "Blob/convert",
@@ -365,14 +377,22 @@ const pushSubscription = {
   create: ((input) => {
     const where = "push_subscription_create"
     return Either.flatMap(
-      validate(where, PushSubscriptionCreateInput, input, (i) =>
-        firstOf(nonEmpty(where, "deviceClientId", i.deviceClientId), nonEmpty(where, "url", i.url))),
+      validate(
+        where,
+        PushSubscriptionCreateInput,
+        input,
+        (i) => firstOf(nonEmpty(where, "deviceClientId", i.deviceClientId), nonEmpty(where, "url", i.url))
+      ),
       (i) => {
         const { chatPush: config, ...rest } = i
         const encoded = config === undefined ? Either.right(undefined) : Patches.encodeChatPush(where, config)
         return Either.map(encoded, (map) =>
           pushSet(
-            { create: { [creationId(i.clientId)]: { ...withoutClientId(rest), ...(map === undefined ? {} : { chatPush: map }) } } },
+            {
+              create: {
+                [creationId(i.clientId)]: { ...withoutClientId(rest), ...(map === undefined ? {} : { chatPush: map }) }
+              }
+            },
             map !== undefined
           ))
       }
@@ -444,22 +464,32 @@ export const Requests: ChatApis<Prepared> = {
   Space: {
     ...standard(spaceType),
     ...query(spaceType, { filter: SpaceFilter, sort: SpaceSortProperty }),
-    create: plainCreate(spaceType, SpaceCreateInput, (where, c) =>
-      firstOf(nonEmpty(where, "name", c.name), nonEmpty(where, "iconBlobId", c.iconBlobId))),
+    create: plainCreate(
+      spaceType,
+      SpaceCreateInput,
+      (where, c) => firstOf(nonEmpty(where, "name", c.name), nonEmpty(where, "iconBlobId", c.iconBlobId))
+    ),
     update: update(spaceType, Patches.SpacePatch, Patches.encodeSpacePatch),
     destroy: destroy(spaceType),
     join
   },
   SpaceInvite: {
     ...standard(DataTypes.SpaceInvite),
-    create: plainCreate(DataTypes.SpaceInvite, SpaceInviteCreateInput, (where, c) =>
-      firstOf(nonEmpty(where, "spaceId", c.spaceId), nonEmpty(where, "defaultChannelId", c.defaultChannelId))),
+    create: plainCreate(
+      DataTypes.SpaceInvite,
+      SpaceInviteCreateInput,
+      (where, c) =>
+        firstOf(nonEmpty(where, "spaceId", c.spaceId), nonEmpty(where, "defaultChannelId", c.defaultChannelId))
+    ),
     destroy: destroy(DataTypes.SpaceInvite)
   },
   SpaceBan: {
     ...standard(DataTypes.SpaceBan),
-    create: plainCreate(DataTypes.SpaceBan, SpaceBanCreateInput, (where, c) =>
-      firstOf(nonEmpty(where, "spaceId", c.spaceId), nonEmpty(where, "userId", c.userId))),
+    create: plainCreate(
+      DataTypes.SpaceBan,
+      SpaceBanCreateInput,
+      (where, c) => firstOf(nonEmpty(where, "spaceId", c.spaceId), nonEmpty(where, "userId", c.userId))
+    ),
     update: update(DataTypes.SpaceBan, Patches.SpaceBanPatch, Patches.encodeSpaceBanPatch),
     destroy: destroy(DataTypes.SpaceBan)
   },
@@ -476,8 +506,16 @@ export const Requests: ChatApis<Prepared> = {
       idFilters: ["spaceId"],
       emptyFilter: "omit"
     }),
-    create: plainCreate(emojiType, CustomEmojiCreateInput, (where, c) =>
-      firstOf(nonEmpty(where, "name", c.name), nonEmpty(where, "blobId", c.blobId), nonEmpty(where, "spaceId", c.spaceId))),
+    create: plainCreate(
+      emojiType,
+      CustomEmojiCreateInput,
+      (where, c) =>
+        firstOf(
+          nonEmpty(where, "name", c.name),
+          nonEmpty(where, "blobId", c.blobId),
+          nonEmpty(where, "spaceId", c.spaceId)
+        )
+    ),
     update: update(emojiType, Patches.CustomEmojiPatch, Patches.encodeCustomEmojiPatch),
     destroy: destroy(emojiType)
   },

@@ -135,13 +135,20 @@ export const fromWsFrame = (frame: ChatWsFrame.ChatWsFrame): Option.Option<ChatP
     case "StateChange":
       return Option.some(
         new ChatSseEvent.StateChange(
-          { id: noId, changed: frame.changed, ...(frame.pushState === undefined ? {} : { pushState: frame.pushState }) },
+          {
+            id: noId,
+            changed: frame.changed,
+            ...(frame.pushState === undefined ? {} : { pushState: frame.pushState })
+          },
           true
         )
       )
     case "ChatTypingEvent":
       return Option.some(
-        new ChatSseEvent.Typing({ id: noId, chatId: frame.chatId, senderId: frame.senderId, typing: frame.typing }, true)
+        new ChatSseEvent.Typing(
+          { id: noId, chatId: frame.chatId, senderId: frame.senderId, typing: frame.typing },
+          true
+        )
       )
     case "ChatPresenceEvent": {
       const { _tag, ...fields } = frame
@@ -205,7 +212,9 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
     Effect.gen(function*() {
       const capability = yield* session.webSocketCapability
       if (Option.isNone(capability)) {
-        return yield* new InvalidSession({ description: "the server offers no urn:ietf:params:jmap:websocket capability" })
+        return yield* new InvalidSession({
+          description: "the server offers no urn:ietf:params:jmap:websocket capability"
+        })
       }
       const baseUrl = yield* session.sessionUrl
       return yield* WebSocketSession.make({
@@ -230,7 +239,10 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
       // Subscribe before enabling push so that no frame is missed, Connected included; push before
       // the chat stream, so that Connected comes before any ephemeral event.
       const frames = yield* ws.subscribe
-      yield* ws.pushEnable(options.types === undefined || options.types.length === 0 ? null : options.types, options.pushState)
+      yield* ws.pushEnable(
+        options.types === undefined || options.types.length === 0 ? null : options.types,
+        options.pushState
+      )
       const chatStream = options.chatStream ?? defaultChatStream
       if (chatStream !== false) yield* ws.chatStreamEnable(chatStream)
       return Stream.filterMap(frames, fromWsFrame)

@@ -13,13 +13,13 @@
  */
 import { Either, Option, ParseResult, Redacted, Schema } from "effect"
 import { ParseError } from "../../jmap/Errors.js"
+import { compileDecoder } from "../../jmap/internal/compile.js"
+import { unsafeMake } from "../../jmap/internal/instance.js"
 import { UnsignedInt, UTCDate } from "../../jmap/Primitives.js"
 import type { SseEvent } from "../../jmap/push/SseDecoder.js"
 import * as Wire from "../../jmap/push/StateChange.js"
 import { Presence as PresenceValue } from "../Enums.js"
 import { ChatPresenceEvent, ChatTypingEvent } from "./Ephemeral.js"
-import { compileDecoder } from "../../jmap/internal/compile.js"
-import { unsafeMake } from "../../jmap/internal/instance.js"
 
 const id = Schema.OptionFromSelf(Schema.String)
 
@@ -104,9 +104,10 @@ export class Reconnected extends Schema.TaggedClass<Reconnected>("effect-jmap-ch
 ) {}
 
 /** Any element of a chat EventSource stream. */
-export const ChatSseEvent = Schema.Union(StateChange, Typing, Presence, Ping, Unknown, Connected, Reconnected).annotations({
-  identifier: "ChatSseEvent"
-})
+export const ChatSseEvent = Schema.Union(StateChange, Typing, Presence, Ping, Unknown, Connected, Reconnected)
+  .annotations({
+    identifier: "ChatSseEvent"
+  })
 /** @see {@link ChatSseEvent} */
 export type ChatSseEvent = typeof ChatSseEvent.Type
 
@@ -140,7 +141,9 @@ const decodeWith = <A>(
   const json = parseJson(event)
   if (Either.isLeft(json)) return Either.left(json.left)
   const decoded = decode(json.right)
-  return Either.isLeft(decoded) ? Either.left(ParseError.fromSchema(subjectOf(event), decoded.left)) : Either.right(decoded.right)
+  return Either.isLeft(decoded)
+    ? Either.left(ParseError.fromSchema(subjectOf(event), decoded.left))
+    : Either.right(decoded.right)
 }
 
 const hasStateChangeType = (json: unknown): boolean =>

@@ -15,14 +15,14 @@
  */
 import { Either, Option, ParseResult, Redacted, Schema } from "effect"
 import { ParseError, RequestError as RequestErrorClass, UnexpectedResponse, WebSocketError } from "../../jmap/Errors.js"
+import { compileDecoder } from "../../jmap/internal/compile.js"
+import { unsafeMake } from "../../jmap/internal/instance.js"
 import { UTCDate } from "../../jmap/Primitives.js"
 import * as Wire from "../../jmap/push/StateChange.js"
 import { WebSocketRequestError, WebSocketResponse } from "../../jmap/push/WebSocketFrames.js"
 import { JmapResponse } from "../../jmap/Wire.js"
 import { Presence } from "../Enums.js"
 import * as Ephemeral from "./Ephemeral.js"
-import { compileDecoder } from "../../jmap/internal/compile.js"
-import { unsafeMake } from "../../jmap/internal/instance.js"
 
 const requestId = Schema.OptionFromSelf(Schema.String)
 
@@ -45,10 +45,12 @@ export class StateChange extends Schema.TaggedClass<StateChange>("effect-jmap-ch
 ) {}
 
 /** WSS draft §ChatTypingEvent: `senderId` started or stopped typing in `chatId`. Ephemeral. */
-export class ChatTypingEvent extends Schema.TaggedClass<ChatTypingEvent>("effect-jmap-chat/ChatWsFrame/ChatTypingEvent")(
-  "ChatTypingEvent",
-  { chatId: Schema.String, senderId: Schema.String, typing: Schema.Boolean }
-) {}
+export class ChatTypingEvent
+  extends Schema.TaggedClass<ChatTypingEvent>("effect-jmap-chat/ChatWsFrame/ChatTypingEvent")(
+    "ChatTypingEvent",
+    { chatId: Schema.String, senderId: Schema.String, typing: Schema.Boolean }
+  )
+{}
 
 /**
  * WSS draft §ChatPresenceEvent: a presence delta. For `statusText` and `statusEmoji`, absent means

@@ -62,10 +62,11 @@ class Compiler {
     const cached = byMode.get(effective)
     if (cached !== undefined) return cached
     // Placeholder for recursive schemas: resolved on first call.
-    let compiled: Check | undefined
-    const lazy: Check = (u) => compiled!(u)
+    const slot: { compiled?: Check } = {}
+    const lazy: Check = (u) => slot.compiled!(u)
     byMode.set(effective, lazy)
-    compiled = this.build(ast, effective)
+    const compiled = this.build(ast, effective)
+    slot.compiled = compiled
     byMode.set(effective, compiled)
     return compiled
   }

@@ -36,7 +36,9 @@ export const parseBaseUrl = (input: string): Either.Either<string, InvalidArgume
     )
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Either.left(new InvalidArgument({ description: `base URL scheme must be http or https, got: ${url.protocol}` }))
+    return Either.left(
+      new InvalidArgument({ description: `base URL scheme must be http or https, got: ${url.protocol}` })
+    )
   }
   if (url.pathname !== "/" && url.pathname !== "") {
     return Either.left(new InvalidArgument({ description: "base URL must not have a path component" }))
@@ -56,7 +58,9 @@ export const httpUrl = (url: string, what: string): Either.Either<URL, InvalidAr
     const parsed = new URL(url)
     return parsed.protocol === "http:" || parsed.protocol === "https:"
       ? Either.right(parsed)
-      : Either.left(new InvalidArgument({ description: `${what} must have an http or https scheme, got: ${parsed.protocol}` }))
+      : Either.left(
+        new InvalidArgument({ description: `${what} must have an http or https scheme, got: ${parsed.protocol}` })
+      )
   } catch {
     return Either.left(new InvalidArgument({ description: `${what} is not a valid absolute URL` }))
   }

@@ -11,10 +11,10 @@
  */
 
 /** A `Schema.TaggedClass` constructor (its static `_tag` is the tag). */
-type TaggedClass<A> = (new (props: never, options?: boolean) => A) & { readonly _tag: string }
+type TaggedClass<A> = (new(props: never, options?: boolean) => A) & { readonly _tag: string }
 
 /** Props of `C` as its constructor takes them. */
-type Props<C> = C extends new (props: infer P, options?: boolean) => unknown ? P : never
+type Props<C> = C extends new(props: infer P, options?: boolean) => unknown ? P : never
 
 /** Equivalent to `new klass(props, true)`; see the module comment for when it may be used. */
 export const unsafeMake = <C extends TaggedClass<unknown>>(

@@ -27,27 +27,30 @@ export const timeoutFail = <A, E, R, E1>(
     clock !== liveClock || !Duration.isFinite(duration) || Duration.toMillis(duration) > maxTimerMillis
       ? Effect.timeoutFail(self, { duration, onTimeout })
       : Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.fork(restore(self)), (child) =>
-          restore(Effect.async<Option.Option<Exit.Exit<A, E>>>((resume) => {
-            // Resumed once: by the deadline or by the request's end, whichever comes first (the
-            // request still ends, interrupted, after the deadline).
-            let settled = false
-            const settle = (outcome: Option.Option<Exit.Exit<A, E>>) => {
-              if (settled) return
-              settled = true
-              clearTimeout(timer)
-              resume(Effect.succeed(outcome))
-            }
-            const timer = setTimeout(() => settle(Option.none()), Duration.toMillis(duration))
-            child.addObserver((exit) => settle(Option.some(exit)))
-            return Effect.sync(() => clearTimeout(timer))
-          })).pipe(
-            Effect.onInterrupt(() => Fiber.interrupt(child)),
-            Effect.flatMap((outcome): Effect.Effect<A, E | E1> =>
-              Option.isSome(outcome)
-                ? Effect.zipRight(Fiber.inheritAll(child), outcome.value)
-                : Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout()))
+        Effect.flatMap(
+          Effect.fork(restore(self)),
+          (child) =>
+            restore(Effect.async<Option.Option<Exit.Exit<A, E>>>((resume) => {
+              // Resumed once: by the deadline or by the request's end, whichever comes first (the
+              // request still ends, interrupted, after the deadline).
+              let settled = false
+              const settle = (outcome: Option.Option<Exit.Exit<A, E>>) => {
+                if (settled) return
+                settled = true
+                clearTimeout(timer)
+                resume(Effect.succeed(outcome))
+              }
+              const timer = setTimeout(() => settle(Option.none()), Duration.toMillis(duration))
+              child.addObserver((exit) => settle(Option.some(exit)))
+              return Effect.sync(() => clearTimeout(timer))
+            })).pipe(
+              Effect.onInterrupt(() => Fiber.interrupt(child)),
+              Effect.flatMap((outcome): Effect.Effect<A, E | E1> =>
+                Option.isSome(outcome)
+                  ? Effect.zipRight(Fiber.inheritAll(child), outcome.value)
+                  : Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout()))
+              )
             )
-          ))
+        )
       )
   )

@@ -60,7 +60,9 @@ export interface Options<E, R> {
    * `Last-Event-ID`), and returns the response body. The connection lives as long as the scope.
    * It should fail with `AuthFailed` for 401/403 and `UnexpectedResponse` for a wrong content type.
    */
-  readonly open: (lastEventId: Option.Option<string>) => Effect.Effect<Stream.Stream<Uint8Array, E, R>, E, Scope.Scope | R>
+  readonly open: (
+    lastEventId: Option.Option<string>
+  ) => Effect.Effect<Stream.Stream<Uint8Array, E, R>, E, Scope.Scope | R>
   /** Cap on one event (see `SseDecoder`); an event over it fails the stream with `SseFrameTooLarge`. */
   readonly maxFrameBytes: number
   /**
@@ -173,7 +175,9 @@ export const make = <E, R = never>(
   options: Options<E, R>
 ): Stream.Stream<Element, E | SseFrameTooLarge | InvalidArgument, R> => {
   if (!(Number.isSafeInteger(options.maxFrameBytes) && options.maxFrameBytes > 0)) {
-    return Stream.fail(new InvalidArgument({ description: "EventSourceStream: maxFrameBytes must be a positive integer" }))
+    return Stream.fail(
+      new InvalidArgument({ description: "EventSourceStream: maxFrameBytes must be a positive integer" })
+    )
   }
   const maxFrameBytes = options.maxFrameBytes
   const retryable = options.isRetryable ?? isRetryable
@@ -246,7 +250,9 @@ export const make = <E, R = never>(
           (ended.error instanceof RateLimited || ended.error instanceof HttpError) && ended.error.retryAfter
         ? ended.error.retryAfter
         : Duration.zero
-      if (ended._tag === "Failed" && Duration.greaterThan(rateLimit, maxRetryAfter)) return Effect.fail(Option.some(ended.error))
+      if (ended._tag === "Failed" && Duration.greaterThan(rateLimit, maxRetryAfter)) {
+        return Effect.fail(Option.some(ended.error))
+      }
       // The server's retry: is a floor too, clamped to maxRetryAfter (a hint on a working connection,
       // not a failure to end the stream with).
       floor = Duration.max(Duration.min(Option.getOrElse(retry, () => Duration.zero), maxRetryAfter), rateLimit)

@@ -262,21 +262,27 @@ export const toChannel = <E>(
   Channel.suspend(() => {
     const decoder = make(maxFrameBytes, options)
     options?.onDecoder?.(decoder)
-    const loop: Channel.Channel<Chunk.Chunk<SseEvent>, Chunk.Chunk<Uint8Array>, E | SseFrameTooLarge, E, void, unknown> =
-      Channel.readWithCause({
-        onInput: (input: Chunk.Chunk<Uint8Array>) => {
-          const out: Array<SseEvent> = []
-          let error: SseFrameTooLarge | undefined
-          for (const bytes of input) {
-            error = decoder.feed(bytes, out)
-            if (error !== undefined) break
-          }
-          const next = error === undefined ? loop : Channel.fail(error)
-          return out.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), next)
-        },
-        onFailure: (cause) => Channel.failCause(cause),
-        onDone: () => Channel.void
-      })
+    const loop: Channel.Channel<
+      Chunk.Chunk<SseEvent>,
+      Chunk.Chunk<Uint8Array>,
+      E | SseFrameTooLarge,
+      E,
+      void,
+      unknown
+    > = Channel.readWithCause({
+      onInput: (input: Chunk.Chunk<Uint8Array>) => {
+        const out: Array<SseEvent> = []
+        let error: SseFrameTooLarge | undefined
+        for (const bytes of input) {
+          error = decoder.feed(bytes, out)
+          if (error !== undefined) break
+        }
+        const next = error === undefined ? loop : Channel.fail(error)
+        return out.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), next)
+      },
+      onFailure: (cause) => Channel.failCause(cause),
+      onDone: () => Channel.void
+    })
     return loop
   })
 
@@ -286,6 +292,7 @@ export const toChannel = <E>(
  * @example
  * response.stream.pipe(SseDecoder.decode(1024 * 1024))
  */
-export const decode = (maxFrameBytes: number, options?: DecoderOptions) =>
-<E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<SseEvent, E | SseFrameTooLarge, R> =>
-  Stream.pipeThroughChannelOrFail(self, toChannel<E>(maxFrameBytes, options))
+export const decode =
+  (maxFrameBytes: number, options?: DecoderOptions) =>
+  <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<SseEvent, E | SseFrameTooLarge, R> =>
+    Stream.pipeThroughChannelOrFail(self, toChannel<E>(maxFrameBytes, options))

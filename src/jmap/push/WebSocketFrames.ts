@@ -84,7 +84,10 @@ const serialize = (value: unknown): Either.Either<string, SerializeError> => {
  * `SerializeError` for values JSON cannot represent (BigInt, cycles).
  */
 export const encodeRequest = (request: JmapRequest, id: string): Either.Either<string, SerializeError> => {
-  const { "@type": _type, id: _id, ...rest } = request as JmapRequest & { readonly "@type"?: unknown; readonly id?: unknown }
+  const { "@type": _type, id: _id, ...rest } = request as JmapRequest & {
+    readonly "@type"?: unknown
+    readonly id?: unknown
+  }
   return serialize({ "@type": "Request", id, ...rest })
 }
 

@@ -133,7 +133,10 @@ export interface WebSocketSession<E = never> {
    * `WebSocketPushEnable` (`null` = all types), now and after every reconnect (then with the last
    * `pushState`). The first one sent on a ready connection publishes `Connected`.
    */
-  readonly pushEnable: (dataTypes: ReadonlyArray<string> | null, pushState?: string) => Effect.Effect<void, SessionError<E>>
+  readonly pushEnable: (
+    dataTypes: ReadonlyArray<string> | null,
+    pushState?: string
+  ) => Effect.Effect<void, SessionError<E>>
   /** `WebSocketPushDisable`; not re-sent after reconnects (push is off on a new connection). */
   readonly pushDisable: Effect.Effect<void, SessionError<E>>
   /** `ChatStreamEnable`, replacing the previous one, now and after every reconnect. */
@@ -158,7 +161,8 @@ export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.exponential(
  * other scheme, a fragment, or an unresolvable URL is an `InvalidArgument` (the URL is not echoed).
  */
 export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string, InvalidArgument> => {
-  const invalid = (description: string) => Either.left(new InvalidArgument({ description: `WebSocket URL: ${description}` }))
+  const invalid = (description: string) =>
+    Either.left(new InvalidArgument({ description: `WebSocket URL: ${description}` }))
   let parsed: URL
   if (URL.canParse(url)) {
     parsed = new URL(url)
@@ -241,7 +245,9 @@ export const make = <E = never>(
     const headers = options.headers === undefined
       ? Effect.succeed({})
       : typeof options.headers === "function"
-      ? Effect.suspend(() => (options.headers as (url: string) => Effect.Effect<Readonly<Record<string, string>>, E>)(url))
+      ? Effect.suspend(() =>
+        (options.headers as (url: string) => Effect.Effect<Readonly<Record<string, string>>, E>)(url)
+      )
       : options.headers
     const factory = yield* WebSocketFactory
     const safeUrl = redactUrl(url)
@@ -312,7 +318,10 @@ export const make = <E = never>(
 
     // Keepalive requests: their ids start with this prefix, and a late answer is dropped, not published.
     const keepalivePrefix = "K"
-    const keepaliveRequest: JmapRequest = { using: ["urn:ietf:params:jmap:core"], methodCalls: [["Core/echo", {}, "k"]] }
+    const keepaliveRequest: JmapRequest = {
+      using: ["urn:ietf:params:jmap:core"],
+      methodCalls: [["Core/echo", {}, "k"]]
+    }
 
     // ---- inbound frames ----
     const dispatch = (connection: Connection<E>, frame: ChatWsFrame.ChatWsFrame): void => {
@@ -360,20 +369,28 @@ export const make = <E = never>(
         frame = new ChatWsFrame.Invalid({
           error: new UnexpectedResponse({ description: "binary WebSocket frame (RFC 8887 §4.1 requires text frames)" })
         }, true)
-      } else if (data.length * 3 > maxMessageBytes && (data.length > maxMessageBytes || utf8Length(data) > maxMessageBytes)) {
+      } else if (
+        data.length * 3 > maxMessageBytes && (data.length > maxMessageBytes || utf8Length(data) > maxMessageBytes)
+      ) {
         return drop(connection, tooLarge())
       } else {
         frame = Either.getOrElse(ChatWsFrame.decode(data), (error) => new ChatWsFrame.Invalid({ error }, true))
       }
       if (connection.early === undefined) return dispatch(connection, frame)
       if (connection.early.length >= eventBufferSize) {
-        return drop(connection, new WebSocketError({ reason: "Capacity", description: "too many frames before the startup sequence ended" }))
+        return drop(
+          connection,
+          new WebSocketError({ reason: "Capacity", description: "too many frames before the startup sequence ended" })
+        )
       }
       connection.early.push(frame)
     }
 
     const tooLarge = () =>
-      new WebSocketError({ reason: "Capacity", description: `a message exceeded the limit of ${maxMessageBytes} bytes` })
+      new WebSocketError({
+        reason: "Capacity",
+        description: `a message exceeded the limit of ${maxMessageBytes} bytes`
+      })
 
     // ---- the startup sequence, run once the socket is open ----
     const startup = (connection: Connection<E>, previous: WebSocketError | undefined) =>
@@ -444,7 +461,10 @@ export const make = <E = never>(
         return Deferred.await(deferred).pipe(Effect.ensuring(Effect.sync(() => connection.pending.delete(id))))
       })
 
-    const notSent = new WebSocketError({ reason: "ConnectionClosed", description: "the connection closed before the request was sent" })
+    const notSent = new WebSocketError({
+      reason: "ConnectionClosed",
+      description: "the connection closed before the request was sent"
+    })
 
     // A call: waits for a ready connection; a request that could not even be sent (the socket was
     // closing) waits for the next connection instead of failing.
@@ -477,38 +497,57 @@ export const make = <E = never>(
             error: new AuthFailed({
               status: 401,
               url: safeUrl,
-              description: "the server closed the WebSocket with 1008 (policy violation: credentials expired or refused)"
+              description:
+                "the server closed the WebSocket with 1008 (policy violation: credentials expired or refused)"
             })
           }
         }
-        return retry(new WebSocketError({
-          reason: error.code === 1009 ? "Capacity" : "ConnectionClosed",
-          closeCode: error.code,
-          description: `closed with code ${error.code}` + (error.closeReason ? `: ${error.closeReason.slice(0, 120)}` : "")
-        }))
+        return retry(
+          new WebSocketError({
+            reason: error.code === 1009 ? "Capacity" : "ConnectionClosed",
+            closeCode: error.code,
+            description: `closed with code ${error.code}` +
+              (error.closeReason ? `: ${error.closeReason.slice(0, 120)}` : "")
+          })
+        )
       }
       const failure = handle.failure?.()
       switch (error.reason) {
         case "OpenTimeout":
-          return retry(new WebSocketError({ reason: "Timeout", description: `connect timed out after ${Duration.format(connectTimeout)}` }))
+          return retry(
+            new WebSocketError({
+              reason: "Timeout",
+              description: `connect timed out after ${Duration.format(connectTimeout)}`
+            })
+          )
         case "Open": {
           const status = failure?.httpStatus
           if (status === 401 || status === 403) {
-            return { _tag: "Fatal", error: new AuthFailed({ status, url: safeUrl, description: "WebSocket upgrade refused" }) }
+            return {
+              _tag: "Fatal",
+              error: new AuthFailed({ status, url: safeUrl, description: "WebSocket upgrade refused" })
+            }
           }
           if (status !== undefined && status !== 408 && status !== 429 && status < 500) {
             return {
               _tag: "Fatal",
-              error: new WebSocketError({ reason: "Protocol", description: `WebSocket upgrade refused with HTTP ${status}` })
+              error: new WebSocketError({
+                reason: "Protocol",
+                description: `WebSocket upgrade refused with HTTP ${status}`
+              })
             }
           }
-          return retry(new WebSocketError({
-            reason: "Io",
-            description: status === undefined ? "could not connect" : `WebSocket upgrade refused with HTTP ${status}`
-          }))
+          return retry(
+            new WebSocketError({
+              reason: "Io",
+              description: status === undefined ? "could not connect" : `WebSocket upgrade refused with HTTP ${status}`
+            })
+          )
         }
         case "Read":
-          return failure?.messageTooLarge === true ? retry(tooLarge()) : retry(new WebSocketError({ reason: "Io", description: "read error" }))
+          return failure?.messageTooLarge === true
+            ? retry(tooLarge())
+            : retry(new WebSocketError({ reason: "Io", description: "read error" }))
         case "Write":
           return retry(new WebSocketError({ reason: "Io", description: "write error" }))
       }
@@ -522,7 +561,9 @@ export const make = <E = never>(
         if (!factory.supportsHeaders && Object.keys(headerValues.right).length > 0) {
           return {
             _tag: "Fatal",
-            error: new InvalidArgument({ description: "this platform's WebSocket cannot send headers on the upgrade request" })
+            error: new InvalidArgument({
+              description: "this platform's WebSocket cannot send headers on the upgrade request"
+            })
           } as Ended
         }
         const created = Either.try(() =>
@@ -531,7 +572,10 @@ export const make = <E = never>(
         if (Either.isLeft(created)) {
           return {
             _tag: "Fatal",
-            error: new WebSocketError({ reason: "Url", description: "the WebSocket could not be created (invalid URL or header)" })
+            error: new WebSocketError({
+              reason: "Url",
+              description: "the WebSocket could not be created (invalid URL or header)"
+            })
           } as Ended
         }
         const handle = created.right
@@ -623,8 +667,14 @@ export const make = <E = never>(
           if (Cause.isInterruptedOnly(cause)) return end(Option.none())
           const failure = Cause.failureOption(cause)
           end(Option.some(
-            Option.getOrElse(failure, () =>
-              new WebSocketError({ reason: "Other", description: `the session failed: ${Cause.pretty(cause).slice(0, 200)}` }))
+            Option.getOrElse(
+              failure,
+              () =>
+                new WebSocketError({
+                  reason: "Other",
+                  description: `the session failed: ${Cause.pretty(cause).slice(0, 200)}`
+                })
+            )
           ))
         })
       ),
@@ -633,7 +683,9 @@ export const make = <E = never>(
 
     // ---- the public API ----
     const whenActive = <A>(f: () => A): Effect.Effect<A, SessionError<E>> =>
-      Effect.suspend(() => state._tag === "Ended" ? Effect.fail(Option.getOrElse(state.error, () => closedError)) : Effect.sync(f))
+      Effect.suspend(() =>
+        state._tag === "Ended" ? Effect.fail(Option.getOrElse(state.error, () => closedError)) : Effect.sync(f)
+      )
 
     const awaitConnection: Effect.Effect<Connection<E>, SessionError<E>> = Effect.suspend(() => {
       switch (state._tag) {
@@ -647,11 +699,14 @@ export const make = <E = never>(
     })
 
     const subscribe: WebSocketSession<E>["subscribe"] = Effect.acquireRelease(
-      Effect.tap(Mailbox.make<ChatWsFrame.ChatWsFrame, SessionError<E>>(eventBufferSize), (mailbox) =>
-        Effect.sync(() => {
-          if (state._tag !== "Ended") subscribers.add(mailbox)
-          else mailbox.unsafeDone(Option.isSome(state.error) ? Exit.fail(state.error.value) : Exit.void)
-        })),
+      Effect.tap(
+        Mailbox.make<ChatWsFrame.ChatWsFrame, SessionError<E>>(eventBufferSize),
+        (mailbox) =>
+          Effect.sync(() => {
+            if (state._tag !== "Ended") subscribers.add(mailbox)
+            else mailbox.unsafeDone(Option.isSome(state.error) ? Exit.fail(state.error.value) : Exit.void)
+          })
+      ),
       (mailbox) =>
         Effect.sync(() => {
           subscribers.delete(mailbox)
@@ -668,7 +723,9 @@ export const make = <E = never>(
         control.withPermits(1)(whenActive(() => {
           wantedPush = { dataTypes: dataTypes === null ? null : [...dataTypes] }
           if (pushState !== undefined) lastPushState = Option.some(pushState)
-          if (state._tag === "Ready") sendPushEnable(state.connection, wantedPush.dataTypes, Option.fromNullable(pushState))
+          if (state._tag === "Ready") {
+            sendPushEnable(state.connection, wantedPush.dataTypes, Option.fromNullable(pushState))
+          }
         })),
       pushDisable: control.withPermits(1)(whenActive(() => {
         wantedPush = undefined

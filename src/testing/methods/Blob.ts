@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
+import { createHash } from "node:crypto"
 import { isRecord, type JsonValue, nullIfEmpty } from "../Json.js"
 import { decodeArgs, type MethodContext, type MethodHandler, requireAccount, resolveId } from "../MethodContext.js"
 import { MethodFailure } from "../ProtocolErrors.js"

@@ -25,5 +25,6 @@ export const peerMethodNames: ReadonlyArray<string> = [
 /** A Peer/* method called by an owner account. */
 export const PeerForbidden: MethodHandler = {
   capability: Capability.chat,
-  run: () => Effect.fail(MethodFailure.of("forbidden", "Peer/* methods are for peer accounts; this account's role is owner"))
+  run: () =>
+    Effect.fail(MethodFailure.of("forbidden", "Peer/* methods are for peer accounts; this account's role is owner"))
 }

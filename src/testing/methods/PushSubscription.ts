@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import { randomBytes } from "node:crypto"
 import { Effect, Either, Schema } from "effect"
+import { randomBytes } from "node:crypto"
 import { UTCDate } from "../../jmap/Primitives.js"
 import { compact, type JsonRecord, type JsonValue, nullIfEmpty } from "../Json.js"
 import { decodeArgs, decodeProperties, type MethodContext, type MethodHandler, resolveId } from "../MethodContext.js"
@@ -179,21 +179,30 @@ export const PushSubscriptionSet: MethodHandler = {
           notUpdated[rawId] = SetFailure.invalidProperties(["verificationCode"], "wrong verification code").body
           continue
         }
-        if (input.verificationCode !== undefined) sub.verificationCode = input.verificationCode
-        if (input.types !== undefined) sub.types = input.types
-        if (input.chatPush !== undefined) sub.chatPush = chatPush as JsonRecord | null
+        if (input.verificationCode !== undefined) {
+          sub.verificationCode = input.verificationCode
+        }
+        if (input.types !== undefined) {
+          sub.types = input.types
+        }
+        if (input.chatPush !== undefined) {
+          sub.chatPush = chatPush as JsonRecord | null
+        }
         let serverSet: JsonValue = null
         if (input.expires !== undefined) {
           sub.expires = expiry(ctx, input.expires)
-          if (sub.expires !== input.expires) serverSet = { expires: sub.expires }
+          if (sub.expires !== input.expires) {
+            serverSet = { expires: sub.expires }
+          }
         }
         updated[id] = serverSet
       }
 
       for (const rawId of args.destroy ?? []) {
         const id = resolveId(ctx, rawId)
-        if (account.pushSubscriptions.delete(id)) destroyed.push(id)
-        else notDestroyed[rawId] = SetFailure.notFound(id).body
+        if (account.pushSubscriptions.delete(id)) {
+          destroyed.push(id)
+        } else notDestroyed[rawId] = SetFailure.notFound(id).body
       }
       return {
         created: nullIfEmpty(created),

@@ -128,7 +128,10 @@ const createChat = (ctx: MethodContext, input: typeof CreateChat.Type) =>
     }
     if (input.kind === "direct") {
       if (input.contactId === undefined || input.contactId === me) {
-        return yield* SetFailure.invalidProperties(["contactId"], "a direct chat needs the other participant's contactId")
+        return yield* SetFailure.invalidProperties(
+          ["contactId"],
+          "a direct chat needs the other participant's contactId"
+        )
       }
       if (input.memberIds !== undefined || input.name !== undefined) {
         return yield* SetFailure.invalidProperties(
@@ -277,7 +280,10 @@ export const ChatType: DataType = {
           for (const localId of pins) {
             const copy = account.messages.get(localId)
             if (copy === undefined || copy.chatId !== id) {
-              return yield* SetFailure.invalidProperties(["pinnedMessageIds"], `${localId} is not a message of this chat`)
+              return yield* SetFailure.invalidProperties(
+                ["pinnedMessageIds"],
+                `${localId} is not a message of this chat`
+              )
             }
             pinnedCanon.push(copy.canonId)
           }
@@ -287,7 +293,10 @@ export const ChatType: DataType = {
           const newIds = adds.map((a) => a.id).filter((a) => !chat.members.some((m) => m.id === a))
           const remaining = chat.members.filter((m) => !removes.includes(m.id)).length + new Set(newIds).size
           if (remaining > ctx.limits.maxGroupMembers) {
-            return yield* SetFailure.of("overQuota", `a group chat may have at most ${ctx.limits.maxGroupMembers} members`)
+            return yield* SetFailure.of(
+              "overQuota",
+              `a group chat may have at most ${ctx.limits.maxGroupMembers} members`
+            )
           }
           const unknownRole = roleUpdates.find((u) => !chat.members.some((m) => m.id === u.id))
           if (unknownRole !== undefined) {
@@ -303,7 +312,9 @@ export const ChatType: DataType = {
           if ("messageExpirySeconds" in changed) {
             entry.messageExpirySeconds = (changed.messageExpirySeconds as number | null) ?? undefined
           }
-          if ("receiptSharing" in changed) entry.receiptSharing = (changed.receiptSharing as boolean | null) ?? undefined
+          if ("receiptSharing" in changed) {
+            entry.receiptSharing = (changed.receiptSharing as boolean | null) ?? undefined
+          }
           if (pinning) {
             if (chat.kind === "direct") entry.pinnedMessageIds = pins
             else chat.pinnedMessageIds = pinnedCanon

@@ -36,13 +36,20 @@ const touchEmoji = (world: World, id: string): void => {
 }
 
 /** Checks name, blob and scope rules; `self` is the emoji being updated, if any. */
-const check = (ctx: MethodContext, fields: { name: string; blobId: string; spaceId: string | undefined }, self?: string) =>
+const check = (
+  ctx: MethodContext,
+  fields: { name: string; blobId: string; spaceId: string | undefined },
+  self?: string
+) =>
   Effect.gen(function*() {
     if (!namePattern.test(fields.name)) {
       return yield* SetFailure.invalidProperties(["name"], "emoji names match ^[a-z0-9_-]+$")
     }
     const blob = ctx.account.blobs.get(fields.blobId)
-    if (blob === undefined && !Array.from(ctx.world.emojis.values()).some((e) => e.id === self && e.blobId === fields.blobId)) {
+    if (
+      blob === undefined &&
+      !Array.from(ctx.world.emojis.values()).some((e) => e.id === self && e.blobId === fields.blobId)
+    ) {
       return yield* SetFailure.invalidProperties(["blobId"], `no uploaded blob ${fields.blobId}`)
     }
     if (blob !== undefined && !blob.type.startsWith("image/")) {

@@ -12,9 +12,9 @@
 import { Effect, Either, Schema } from "effect"
 import { UnsignedInt, UTCDate } from "../../jmap/Primitives.js"
 import { create, type DataType, filter, type UpdateChange } from "../DataType.js"
-import { compact, isRecord, type JsonRecord, jsonEqual, type JsonValue, utf8Length } from "../Json.js"
-import type { MethodContext } from "../MethodContext.js"
+import { compact, isRecord, jsonEqual, type JsonRecord, type JsonValue, utf8Length } from "../Json.js"
 import { validateBody } from "../MessageBody.js"
+import type { MethodContext } from "../MethodContext.js"
 import { MethodFailure, SetFailure } from "../ProtocolErrors.js"
 import { Capability } from "../ServerConfig.js"
 import { type Account, type ChatState, type MessageState, utcDate, type World } from "../World.js"
@@ -24,6 +24,7 @@ const Mention = Schema.Struct({ id: Schema.NonEmptyString, offset: UnsignedInt, 
 const BroadcastMention = Schema.Struct({ scope: Schema.String, offset: UnsignedInt, length: UnsignedInt })
 const Attachment = Schema.Struct({
   blobId: Schema.NonEmptyString,
+  // eslint-disable-next-line no-control-regex -- a filename must not contain NUL
   filename: Schema.String.pipe(Schema.pattern(/^[^/\\\u0000]+$/)),
   contentType: Schema.String.pipe(Schema.pattern(/^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+(\s*;.*)?$/)),
   size: UnsignedInt,
@@ -427,7 +428,10 @@ export const MessageType: DataType = {
   query: {
     filters: {
       chatId: filter(Schema.String, (r, v) => r.chatId === v),
-      text: filter(Schema.String, (r, v) => typeof r.body === "string" && r.body.toLowerCase().includes(v.toLowerCase())),
+      text: filter(
+        Schema.String,
+        (r, v) => typeof r.body === "string" && r.body.toLowerCase().includes(v.toLowerCase())
+      ),
       threadRootId: filter(Schema.String, (r, v) => r.threadRootId === v || r.id === v),
       hasAttachment: filter(Schema.Boolean, (r, v) => (Array.isArray(r.attachments) && r.attachments.length > 0) === v),
       hasMention: filter(Schema.Boolean, (r, v, ctx) => mentionsMe(r, ctx) === v),

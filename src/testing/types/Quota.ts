@@ -56,7 +56,18 @@ const project = (world: World, account: Account, id: string): JsonRecord | undef
 export const QuotaType: DataType = {
   name: "Quota",
   capability: Capability.quota,
-  properties: ["id", "name", "scope", "resourceType", "used", "hardLimit", "warnLimit", "softLimit", "description", "types"],
+  properties: [
+    "id",
+    "name",
+    "scope",
+    "resourceType",
+    "used",
+    "hardLimit",
+    "warnLimit",
+    "softLimit",
+    "description",
+    "types"
+  ],
   project,
   query: {
     filters: {

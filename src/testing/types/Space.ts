@@ -37,9 +37,13 @@ const fullView = (space: SpaceState): JsonRecord => ({
   ...restrictedView(space),
   roles: [...space.roles]
     .sort((a, b) => b.position - a.position)
-    .map((r) => compact({ id: r.id, name: r.name, color: r.color, permissions: [...r.permissions], position: r.position })),
-  members: Array.from(space.members, ([id, m]) =>
-    compact({ id, roleIds: [...m.roleIds], nick: m.nick, joinedAt: utcDate(m.joinedAt) })),
+    .map((r) =>
+      compact({ id: r.id, name: r.name, color: r.color, permissions: [...r.permissions], position: r.position })
+    ),
+  members: Array.from(
+    space.members,
+    ([id, m]) => compact({ id, roleIds: [...m.roleIds], nick: m.nick, joinedAt: utcDate(m.joinedAt) })
+  ),
   categories: [...space.categories]
     .sort((a, b) => a.position - b.position)
     .map((c) => ({ id: c.id, name: c.name, position: c.position, channelIds: [...c.channelIds] })),
@@ -160,13 +164,17 @@ const updateSpace = (ctx: MethodContext, id: string, changed: JsonRecord, semant
     const mine = world.spacePermissions(space, me)
     const top = world.highestPosition(space, me)
     const need = (permission: string, what: string) =>
-      mine.has(permission) ? Effect.void : Effect.fail(SetFailure.forbidden(`${what} needs the ${permission} permission`))
+      mine.has(permission)
+        ? Effect.void
+        : Effect.fail(SetFailure.forbidden(`${what} needs the ${permission} permission`))
     const invalid = (key: string, description: string) => Effect.fail(SetFailure.invalidProperties([key], description))
     const s = semantic
 
     if (Object.keys(changed).length > 0) yield* need("manage_space", "changing the Space")
     if (s.addRoles || s.removeRoles || s.updateRoles) yield* need("manage_roles", "changing roles")
-    if (s.addMembers || s.removeMembers?.some((m) => m !== me)) yield* need("manage_members", "adding or removing members")
+    if (s.addMembers || s.removeMembers?.some((m) => m !== me)) {
+      yield* need("manage_members", "adding or removing members")
+    }
     if (
       s.addChannels || s.removeChannels || s.updateChannels || s.addCategories || s.removeCategories ||
       s.updateCategories
@@ -207,7 +215,9 @@ const updateSpace = (ctx: MethodContext, id: string, changed: JsonRecord, semant
       if (role.position >= top || (update.position !== undefined && update.position >= top)) {
         return yield* SetFailure.forbidden("only roles below your highest role may be changed")
       }
-      if (update.position !== undefined && update.position <= 0) return yield* invalid("updateRoles", "positions start at 1")
+      if (update.position !== undefined && update.position <= 0) {
+        return yield* invalid("updateRoles", "positions start at 1")
+      }
       if (update.name !== undefined) role.name = update.name
       if (update.color !== undefined) role.color = update.color ?? undefined
       if (update.permissions !== undefined) role.permissions = knownPermissions(update.permissions)
@@ -216,7 +226,9 @@ const updateSpace = (ctx: MethodContext, id: string, changed: JsonRecord, semant
     for (const roleId of s.removeRoles ?? []) {
       const index = roles.findIndex((r) => r.id === roleId)
       if (index < 0) return yield* invalid("removeRoles", `no role ${roleId}`)
-      if (roles[index]!.position >= top) return yield* SetFailure.forbidden("only roles below your highest role may be removed")
+      if (roles[index]!.position >= top) {
+        return yield* SetFailure.forbidden("only roles below your highest role may be removed")
+      }
       roles.splice(index, 1)
       for (const member of members.values()) member.roleIds = member.roleIds.filter((r) => r !== roleId)
     }
@@ -224,7 +236,9 @@ const updateSpace = (ctx: MethodContext, id: string, changed: JsonRecord, semant
       for (const roleId of roleIds) {
         const role = roles.find((r) => r.id === roleId)
         if (role === undefined) return Effect.fail(SetFailure.invalidProperties([key], `no role ${roleId}`))
-        if (role.position >= top) return Effect.fail(SetFailure.forbidden("roles at or above your own cannot be assigned"))
+        if (role.position >= top) {
+          return Effect.fail(SetFailure.forbidden("roles at or above your own cannot be assigned"))
+        }
       }
       return Effect.void
     }
@@ -263,14 +277,18 @@ const updateSpace = (ctx: MethodContext, id: string, changed: JsonRecord, semant
     }
 
     const uncategorize = (channelIds: ReadonlyArray<string>) => {
-      for (const category of categories) category.channelIds = category.channelIds.filter((c) => !channelIds.includes(c))
+      for (const category of categories) {
+        category.channelIds = category.channelIds.filter((c) => !channelIds.includes(c))
+      }
     }
     const checkChannels = (key: string, channelIds: ReadonlyArray<string>) =>
       channelIds.every((c) => channels.has(c) && !removed.has(c))
         ? Effect.void
         : Effect.fail(SetFailure.invalidProperties([key], "not a channel of this Space"))
     for (const add of s.addCategories ?? []) {
-      if (categories.length >= limits.maxCategoriesPerSpace) return yield* SetFailure.of("overQuota", "too many categories")
+      if (categories.length >= limits.maxCategoriesPerSpace) {
+        return yield* SetFailure.of("overQuota", "too many categories")
+      }
       yield* checkChannels("addCategories", add.channelIds ?? [])
       uncategorize(add.channelIds ?? [])
       categories.push({
@@ -370,7 +388,8 @@ const updateSpace = (ctx: MethodContext, id: string, changed: JsonRecord, semant
 /** Whether the filter asks for public Spaces (which then include previewable ones the caller is not in). */
 const wantsPublic = (filter: JsonRecord | undefined): boolean =>
   isRecord(filter) && (filter.isPublic === true ||
-    (Array.isArray(filter.conditions) && filter.operator === "AND" && filter.conditions.some((c) => wantsPublic(c as JsonRecord))))
+    (Array.isArray(filter.conditions) && filter.operator === "AND" &&
+      filter.conditions.some((c) => wantsPublic(c as JsonRecord))))
 
 /** The `Space` data type. */
 export const SpaceType: DataType = {
@@ -397,7 +416,10 @@ export const SpaceType: DataType = {
   },
   query: {
     filters: {
-      name: filter(Schema.String, (r, v) => typeof r.name === "string" && r.name.toLowerCase().includes(v.toLowerCase())),
+      name: filter(
+        Schema.String,
+        (r, v) => typeof r.name === "string" && r.name.toLowerCase().includes(v.toLowerCase())
+      ),
       isPublic: filter(Schema.Boolean, (r, v) => r.isPublic === v)
     },
     sorts: ["name", "createdAt", "memberCount"],

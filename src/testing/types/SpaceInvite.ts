@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { randomBytes } from "node:crypto"
 import { Effect, Schema } from "effect"
+import { randomBytes } from "node:crypto"
 import { UnsignedInt, UTCDate } from "../../jmap/Primitives.js"
 import { create, type DataType } from "../DataType.js"
 import { compact, type JsonRecord } from "../Json.js"

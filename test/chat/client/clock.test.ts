@@ -47,7 +47,11 @@ describe("default timestamps (TestClock)", () => {
       const backend = yield* ChatBackend
       const alice = yield* ChatClient
       const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: backend.user("bob").userId })
-      const message = yield* alice.Message.send({ chatId: chat.id, body: "react to me", sentAt: "2020-01-01T00:00:00Z" })
+      const message = yield* alice.Message.send({
+        chatId: chat.id,
+        body: "react to me",
+        sentAt: "2020-01-01T00:00:00Z"
+      })
       expect(message.sentAt).toBe("2020-01-01T00:00:00Z")
 
       yield* at("2032-06-07T08:09:10Z")
@@ -65,9 +69,13 @@ describe("default timestamps (TestClock)", () => {
     }).pipe(Effect.provide(ChatClientTest.layer())))
 
   it("only a preparation that needs the time reads the Clock; the others stay pure", () => {
-    expect(Either.isEither(Requests.Message.create({ chatId: "c", body: "b", sentAt: "2024-01-01T10:00:00Z" }))).toBe(true)
+    expect(Either.isEither(Requests.Message.create({ chatId: "c", body: "b", sentAt: "2024-01-01T10:00:00Z" }))).toBe(
+      true
+    )
     expect(Either.isEither(Requests.Message.create({ chatId: "c", body: "b" }))).toBe(false)
-    expect(Either.isEither(Requests.Message.update({ id: "m", patch: { reactions: { r: { emoji: "x" } } } }))).toBe(false)
+    expect(Either.isEither(Requests.Message.update({ id: "m", patch: { reactions: { r: { emoji: "x" } } } }))).toBe(
+      false
+    )
     expect(Either.isEither(Requests.Message.update({ id: "m", patch: { reactions: { r: null } } }))).toBe(true)
     // A guard failure needs no time either.
     expect(Requests.Message.create({ chatId: "", body: "b" })).toMatchObject({ _tag: "Left" })

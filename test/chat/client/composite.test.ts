@@ -76,39 +76,72 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("single-object 
       expect(Object.keys(sent()[0]!.methodCalls[0]![1]["create"])[0]).toMatch(ulidPattern)
     }))
 
-  it.scoped.skipIf(!haveFixtures)("Message.send fetches the message when the server echoes too little", () =>
-    Effect.gen(function*() {
-      const { client, sent } = yield* start((request) =>
-        request.methodCalls[0]![0] === "Message/set" ? fixture("message_create_response") : fixture("message_get_response")
-      )
-      const message = yield* client.Message.send({ clientId: "client-ulid-001", chatId: "01HV5Z6QKWJ7N3P8R2X4YTMD3G", body: "Hello, world!" })
-      expect(message.deliveryState).toBe("delivered")
-      expect(sent().map((r) => r.methodCalls[0])).toEqual([
-        ["Message/set", expect.anything(), "r1"],
-        ["Message/get", { accountId: ACCOUNT, ids: ["01HV5Z6QKWJ7N3P8R2X4YTMD42"] }, "r1"]
-      ])
-    }))
+  it.scoped.skipIf(!haveFixtures)(
+    "Message.send fetches the message when the server echoes too little",
+    () =>
+      Effect.gen(function*() {
+        const { client, sent } = yield* start((request) =>
+          request.methodCalls[0]![0] === "Message/set"
+            ? fixture("message_create_response")
+            : fixture("message_get_response")
+        )
+        const message = yield* client.Message.send({
+          clientId: "client-ulid-001",
+          chatId: "01HV5Z6QKWJ7N3P8R2X4YTMD3G",
+          body: "Hello, world!"
+        })
+        expect(message.deliveryState).toBe("delivered")
+        expect(sent().map((r) => r.methodCalls[0])).toEqual([
+          ["Message/set", expect.anything(), "r1"],
+          ["Message/get", { accountId: ACCOUNT, ids: ["01HV5Z6QKWJ7N3P8R2X4YTMD42"] }, "r1"]
+        ])
+      })
+  )
 
-  it.scoped.skipIf(!haveFixtures)("Chat.createOne: a group chat from the fixture's server-set properties", () =>
-    Effect.gen(function*() {
-      const { client, sent } = yield* start(() => fixture("chat_set_create_group_response"))
-      const created = yield* client.Chat.createOne({ kind: "group", name: "Eng", memberIds: ["user:a"], clientId: "client-group-001" })
-      expect(created).toMatchObject({ id: "01HV5Z6QKWJ7N3P8R2X4YTMDBB", kind: "group", name: "Eng", unreadCount: 0, muted: false })
-      expect(created).not.toHaveProperty("memberIds")
-      expect(sent()).toHaveLength(1)
-    }))
+  it.scoped.skipIf(!haveFixtures)(
+    "Chat.createOne: a group chat from the fixture's server-set properties",
+    () =>
+      Effect.gen(function*() {
+        const { client, sent } = yield* start(() => fixture("chat_set_create_group_response"))
+        const created = yield* client.Chat.createOne({
+          kind: "group",
+          name: "Eng",
+          memberIds: ["user:a"],
+          clientId: "client-group-001"
+        })
+        expect(created).toMatchObject({
+          id: "01HV5Z6QKWJ7N3P8R2X4YTMDBB",
+          kind: "group",
+          name: "Eng",
+          unreadCount: 0,
+          muted: false
+        })
+        expect(created).not.toHaveProperty("memberIds")
+        expect(sent()).toHaveLength(1)
+      })
+  )
 
   it.scoped("Chat.createOne: an existing direct chat (alreadyExists or in updated) is fetched and returned", () =>
     Effect.gen(function*() {
       const { client, sent, setAnswer } = yield* start(byMethod({
         "Chat/set": () => ({ accountId: ACCOUNT, notCreated: { d: { type: "alreadyExists", existingId: "c-old" } } }),
-        "Chat/get": (args) => ({ accountId: ACCOUNT, state: "s", list: [chat(args["ids"][0], { kind: "direct" })], notFound: [] })
+        "Chat/get": (args) => ({
+          accountId: ACCOUNT,
+          state: "s",
+          list: [chat(args["ids"][0], { kind: "direct" })],
+          notFound: []
+        })
       }))
       const existing = yield* client.Chat.createOne({ kind: "direct", contactId: "user:bob", clientId: "d" })
       expect(existing.id).toBe("c-old")
       setAnswer(byMethod({
         "Chat/set": () => ({ accountId: ACCOUNT, updated: { "c-dedup": null } }),
-        "Chat/get": (args) => ({ accountId: ACCOUNT, state: "s", list: [chat(args["ids"][0], { kind: "direct" })], notFound: [] })
+        "Chat/get": (args) => ({
+          accountId: ACCOUNT,
+          state: "s",
+          list: [chat(args["ids"][0], { kind: "direct" })],
+          notFound: []
+        })
       }))
       const deduplicated = yield* client.Chat.createOne({ kind: "direct", contactId: "user:bob", clientId: "d" })
       expect(deduplicated.id).toBe("c-dedup")
@@ -141,7 +174,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("single-object 
             : args["update"]
             ? { updated: { "push-1": null } }
             : { destroyed: ["push-1"] },
-        "PushSubscription/get": () => ({ list: [{ id: "push-1", deviceClientId: "dev", types: ["Message"] }], notFound: [] })
+        "PushSubscription/get": () => ({
+          list: [{ id: "push-1", deviceClientId: "dev", types: ["Message"] }],
+          notFound: []
+        })
       }))
       const created = yield* client.PushSubscription.createOne({ deviceClientId: "dev", url: "https://push.example/x" })
       expect(created).toEqual({ id: "push-1", deviceClientId: "dev", url: "https://push.example/x", expires: ts })
@@ -154,40 +190,56 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("single-object 
 })
 
 layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("list and batch", (it) => {
-  it.scoped.skipIf(!haveFixtures)("Message.list is Message/query then Message/get #ids in one request", () =>
-    Effect.gen(function*() {
-      const { client, sent } = yield* start(byMethod({
-        "Message/query": () => ({ accountId: ACCOUNT, queryState: "q1", canCalculateChanges: true, position: 0, ids: ["m1", "m2"], total: 2 }),
-        "Message/get": () => ({
-          accountId: ACCOUNT,
-          state: "s1",
-          list: [fixture("message_get_response").methodResponses[0][1].list[0]],
-          notFound: ["m2"]
-        })
-      }))
-      const result = yield* client.Message.list({ filter: { chatId: "c1" }, limit: 2 })
-      expect(sent()).toEqual([{
-        using: USING_CHAT,
-        methodCalls: [
-          ["Message/query", {
+  it.scoped.skipIf(!haveFixtures)(
+    "Message.list is Message/query then Message/get #ids in one request",
+    () =>
+      Effect.gen(function*() {
+        const { client, sent } = yield* start(byMethod({
+          "Message/query": () => ({
             accountId: ACCOUNT,
-            filter: { chatId: "c1" },
-            sort: [{ property: "sentAt", isAscending: false }],
-            limit: 2
-          }, "r1"],
-          ["Message/get", { accountId: ACCOUNT, "#ids": { resultOf: "r1", name: "Message/query", path: "/ids" } }, "r2"]
-        ]
-      }])
-      expect(result.query.ids).toEqual(["m1", "m2"])
-      expect(result.list.map((m) => m.body)).toEqual(["Hello, world!"])
-      expect(result.notFound).toEqual(["m2"])
-      expect(result.state).toBe("s1")
-    }))
+            queryState: "q1",
+            canCalculateChanges: true,
+            position: 0,
+            ids: ["m1", "m2"],
+            total: 2
+          }),
+          "Message/get": () => ({
+            accountId: ACCOUNT,
+            state: "s1",
+            list: [fixture("message_get_response").methodResponses[0][1].list[0]],
+            notFound: ["m2"]
+          })
+        }))
+        const result = yield* client.Message.list({ filter: { chatId: "c1" }, limit: 2 })
+        expect(sent()).toEqual([{
+          using: USING_CHAT,
+          methodCalls: [
+            ["Message/query", {
+              accountId: ACCOUNT,
+              filter: { chatId: "c1" },
+              sort: [{ property: "sentAt", isAscending: false }],
+              limit: 2
+            }, "r1"],
+            [
+              "Message/get",
+              { accountId: ACCOUNT, "#ids": { resultOf: "r1", name: "Message/query", path: "/ids" } },
+              "r2"
+            ]
+          ]
+        }])
+        expect(result.query.ids).toEqual(["m1", "m2"])
+        expect(result.list.map((m) => m.body)).toEqual(["Hello, world!"])
+        expect(result.notFound).toEqual(["m2"])
+        expect(result.state).toBe("s1")
+      })
+  )
 
   it.scoped("a failed query fails list with its MethodError", () =>
     Effect.gen(function*() {
       const { client } = yield* start(echoEach((name) =>
-        name === "Space/query" ? ["error", { type: "unsupportedFilter" }] : ["error", { type: "invalidResultReference" }]
+        name === "Space/query"
+          ? ["error", { type: "unsupportedFilter" }]
+          : ["error", { type: "invalidResultReference" }]
       ))
       const error = yield* Effect.flip(client.Space.list({ filter: { name: "x" } }))
       expect(error).toMatchObject({ _tag: "MethodError", type: "unsupportedFilter", method: "Space/query" })
@@ -197,7 +249,13 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("list and batch
     Effect.gen(function*() {
       const { client, sent } = yield* start(byMethod({
         "Chat/get": () => ({ accountId: ACCOUNT, state: "s", list: [chat("c1")], notFound: [] }),
-        "Message/query": () => ({ accountId: ACCOUNT, queryState: "q", canCalculateChanges: false, position: 0, ids: ["m1"] }),
+        "Message/query": () => ({
+          accountId: ACCOUNT,
+          queryState: "q",
+          canCalculateChanges: false,
+          position: 0,
+          ids: ["m1"]
+        }),
         "Blob/lookup": () => ({ accountId: ACCOUNT, list: [] }),
         "PushSubscription/get": () => ({ list: [], notFound: [] })
       }))
@@ -242,7 +300,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("list and batch
 
 /** A scripted Chat/changes + Chat/get server: `pages[sinceState]` says what changed. */
 const changesServer = (
-  pages: Record<string, { newState: string; more?: boolean; created?: Array<string>; updated?: Array<string>; destroyed?: Array<string> }>,
+  pages: Record<
+    string,
+    { newState: string; more?: boolean; created?: Array<string>; updated?: Array<string>; destroyed?: Array<string> }
+  >,
   version: Record<string, number> = {},
   gone: ReadonlySet<string> = new Set()
 ) =>
@@ -253,7 +314,14 @@ const changesServer = (
   }
   if (request.methodCalls[0]![0] === "Chat/query") {
     return respond(
-      ["Chat/query", { accountId: ACCOUNT, queryState: "q", canCalculateChanges: true, position: 0, ids: ["all-1", "all-2"], total: 2 }],
+      ["Chat/query", {
+        accountId: ACCOUNT,
+        queryState: "q",
+        canCalculateChanges: true,
+        position: 0,
+        ids: ["all-1", "all-2"],
+        total: 2
+      }],
       ["Chat/get", { accountId: ACCOUNT, state: "later", list: [chat("all-1"), chat("all-2")], notFound: [] }]
     )
   }
@@ -292,17 +360,29 @@ const changesServer = (
 layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("sync", (it) => {
   it.scoped("one page: /changes with the created and updated objects fetched in the same request", () =>
     Effect.gen(function*() {
-      const { client, sent } = yield* start(changesServer({ s0: { newState: "s1", created: ["c1"], updated: ["c2"], destroyed: ["c3"] } }))
+      const { client, sent } = yield* start(
+        changesServer({ s0: { newState: "s1", created: ["c1"], updated: ["c2"], destroyed: ["c3"] } })
+      )
       const result = yield* client.Chat.sync({ sinceState: "s0", maxChanges: 100 })
       expect(sent()).toEqual([{
         using: USING_CHAT,
         methodCalls: [
           ["Chat/changes", { accountId: ACCOUNT, sinceState: "s0", maxChanges: 100 }, "r1"],
-          ["Chat/get", { accountId: ACCOUNT, "#ids": { resultOf: "r1", name: "Chat/changes", path: "/created" } }, "r2"],
+          [
+            "Chat/get",
+            { accountId: ACCOUNT, "#ids": { resultOf: "r1", name: "Chat/changes", path: "/created" } },
+            "r2"
+          ],
           ["Chat/get", { accountId: ACCOUNT, "#ids": { resultOf: "r1", name: "Chat/changes", path: "/updated" } }, "r3"]
         ]
       }])
-      expect(result).toMatchObject({ oldState: "s0", newState: "s1", destroyed: ["c3"], fullResync: false, requests: 1 })
+      expect(result).toMatchObject({
+        oldState: "s0",
+        newState: "s1",
+        destroyed: ["c3"],
+        fullResync: false,
+        requests: 1
+      })
       expect(result.created.map((c) => c.id)).toEqual(["c1"])
       expect(result.updated.map((c) => c.id)).toEqual(["c2"])
     }))
@@ -336,7 +416,14 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("sync", (it) =>
     Effect.gen(function*() {
       const { client, sent } = yield* start(changesServer({}))
       const result = yield* client.Chat.sync({ sinceState: "too-old" })
-      expect(result).toMatchObject({ oldState: "too-old", newState: "full", fullResync: true, updated: [], destroyed: [], requests: 3 })
+      expect(result).toMatchObject({
+        oldState: "too-old",
+        newState: "full",
+        fullResync: true,
+        updated: [],
+        destroyed: [],
+        requests: 3
+      })
       expect(result.created.map((c) => c.id)).toEqual(["all-1", "all-2"])
       expect(sent()[1]!.methodCalls).toEqual([["Chat/get", { accountId: ACCOUNT, ids: [] }, "r1"]])
       expect(sent()[2]!.methodCalls).toEqual([
@@ -379,7 +466,10 @@ describe("makeWith: any transport", () => {
         methodCalls: [["Chat/typing", { accountId: "acc", chatId: "c", typing: true }, "r1"]]
       }])
       const noBlobs = yield* Effect.flip(client.Blob.upload({ contentType: "text/plain", body: new Uint8Array(1) }))
-      expect(noBlobs).toMatchObject({ _tag: "InvalidArgument", description: "Blob.upload: this client has no blob transport" })
+      expect(noBlobs).toMatchObject({
+        _tag: "InvalidArgument",
+        description: "Blob.upload: this client has no blob transport"
+      })
       expect(yield* client.accountId).toBe("acc")
     }))
 
@@ -451,16 +541,25 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("with SessionSe
         json(res, 200, {
           methodResponses: body.methodCalls.map(([name, , callId]) =>
             name === "Chat/query"
-              ? [name, { accountId: ACCOUNT, queryState: "q", canCalculateChanges: true, position: 0, ids: ["c1"] }, callId]
+              ? [
+                name,
+                { accountId: ACCOUNT, queryState: "q", canCalculateChanges: true, position: 0, ids: ["c1"] },
+                callId
+              ]
               : [name, { accountId: ACCOUNT, state: "s", list: [chat("c1")], notFound: [] }, callId]
           ),
           sessionState: SESSION_STATE
         })
       })
       const client = yield* Layer.build(
-        ChatClient.layer.pipe(Layer.provide(SessionService.layer), Layer.provide(HttpTransport.layer({ url: server.url })))
+        ChatClient.layer.pipe(
+          Layer.provide(SessionService.layer),
+          Layer.provide(HttpTransport.layer({ url: server.url }))
+        )
       ).pipe(Effect.map(Context.get(ChatClient)))
-      const [listed, got] = yield* Effect.all([client.Chat.list(), client.Chat.get({ ids: ["c1"] })], { concurrency: 2 })
+      const [listed, got] = yield* Effect.all([client.Chat.list(), client.Chat.get({ ids: ["c1"] })], {
+        concurrency: 2
+      })
       expect(listed.list.map((c) => c.id)).toEqual(["c1"])
       expect(got.list.map((c) => c.id)).toEqual(["c1"])
     }))

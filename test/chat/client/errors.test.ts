@@ -12,18 +12,21 @@ const notCreated = (method: string, id: string, error: Record<string, unknown>) 
   respond([method, { accountId: ACCOUNT, newState: "s2", notCreated: { [id]: error } }])
 
 layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient errors", (it) => {
-  it.scoped.skipIf(!haveFixtures)("a method error is a MethodError with its type and the method called", () =>
-    Effect.gen(function*() {
-      const { client } = yield* start(() => fixture("method_error_response"))
-      const error = yield* Effect.flip(client.Chat.get())
-      expect(error._tag).toBe("MethodError")
-      expect(plain(error)).toMatchObject({
-        type: "unknownMethod",
-        description: "The server does not support Chat/get",
-        method: "Chat/get",
-        callId: "r1"
+  it.scoped.skipIf(!haveFixtures)(
+    "a method error is a MethodError with its type and the method called",
+    () =>
+      Effect.gen(function*() {
+        const { client } = yield* start(() => fixture("method_error_response"))
+        const error = yield* Effect.flip(client.Chat.get())
+        expect(error._tag).toBe("MethodError")
+        expect(plain(error)).toMatchObject({
+          type: "unknownMethod",
+          description: "The server does not support Chat/get",
+          method: "Chat/get",
+          callId: "r1"
+        })
       })
-    }))
+  )
 
   it.scoped("an error invocation wins over a success with the same call id; no match is MethodNotFound", () =>
     Effect.gen(function*() {
@@ -36,7 +39,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
       }))
       const error = yield* Effect.flip(client.Chat.typing({ chatId: "c", typing: false }))
       expect(plain(error)).toMatchObject({ _tag: "MethodError", type: "notFound", method: "Chat/typing" })
-      setAnswer(() => ({ methodResponses: [["Chat/typing", { accountId: ACCOUNT }, "other"]], sessionState: SESSION_STATE }))
+      setAnswer(() => ({
+        methodResponses: [["Chat/typing", { accountId: ACCOUNT }, "other"]],
+        sessionState: SESSION_STATE
+      }))
       const missing = yield* Effect.flip(client.Chat.typing({ chatId: "c", typing: false }))
       expect(plain(missing)).toMatchObject({ _tag: "MethodNotFound", callId: "r1" })
     }))
@@ -51,19 +57,22 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
       expect(plain(error)).toMatchObject({ subject: "Chat/get response", path: "list[0].createdAt" })
     }))
 
-  it.scoped.skipIf(!haveFixtures)("Message.create: rateLimited with serverRetryAfter → RateLimited", () =>
-    Effect.gen(function*() {
-      const { client } = yield* start(() => fixture("message_set_rate_limited"))
-      const error = yield* Effect.flip(
-        client.Message.create({ clientId: "client-id-001", chatId: "c", body: "hi", sentAt: "2024-01-01T10:00:00Z" })
-      )
-      expect(error._tag).toBe("RateLimited")
-      expect(plain(error)).toMatchObject({ serverRetryAfter: "2024-01-01T10:01:00Z" })
-      // The date is in the past: nothing left to wait.
-      expect(error._tag === "RateLimited" && error.retryAfter && Duration.toMillis(error.retryAfter)).toBe(0)
-      const viaSend = yield* Effect.flip(client.Message.send({ clientId: "client-id-001", chatId: "c", body: "hi" }))
-      expect(viaSend._tag).toBe("RateLimited")
-    }))
+  it.scoped.skipIf(!haveFixtures)(
+    "Message.create: rateLimited with serverRetryAfter → RateLimited",
+    () =>
+      Effect.gen(function*() {
+        const { client } = yield* start(() => fixture("message_set_rate_limited"))
+        const error = yield* Effect.flip(
+          client.Message.create({ clientId: "client-id-001", chatId: "c", body: "hi", sentAt: "2024-01-01T10:00:00Z" })
+        )
+        expect(error._tag).toBe("RateLimited")
+        expect(plain(error)).toMatchObject({ serverRetryAfter: "2024-01-01T10:01:00Z" })
+        // The date is in the past: nothing left to wait.
+        expect(error._tag === "RateLimited" && error.retryAfter && Duration.toMillis(error.retryAfter)).toBe(0)
+        const viaSend = yield* Effect.flip(client.Message.send({ clientId: "client-id-001", chatId: "c", body: "hi" }))
+        expect(viaSend._tag).toBe("RateLimited")
+      })
+  )
 
   it.scoped("Message.create: rateLimited without or with a malformed serverRetryAfter → UnexpectedResponse", () =>
     Effect.gen(function*() {
@@ -85,7 +94,11 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
   it.scoped("other SetErrors, and rateLimited on other methods or other creation ids, are typed results", () =>
     Effect.gen(function*() {
       const { client, setAnswer } = yield* start(() =>
-        notCreated("Message/set", "cid", { type: "forbidden", description: "no send permission", properties: ["chatId"] })
+        notCreated("Message/set", "cid", {
+          type: "forbidden",
+          description: "no send permission",
+          properties: ["chatId"]
+        })
       )
       const forbidden = yield* client.Message.create({ clientId: "cid", chatId: "c", body: "hi" })
       expect(forbidden.notCreated?.["cid"]).toEqual({
@@ -118,12 +131,21 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
       expect(created.message).toBe("Space/set could not create sp: overQuota: too many spaces")
       setAnswer(() =>
         respond(
-          ["ChatContact/set", { accountId: ACCOUNT, notUpdated: { "user:x": { type: "forbidden", properties: ["login"] } } }],
+          ["ChatContact/set", {
+            accountId: ACCOUNT,
+            notUpdated: { "user:x": { type: "forbidden", properties: ["login"] } }
+          }],
           ["ChatContact/get", { accountId: ACCOUNT, state: "s", list: [], notFound: ["user:x"] }]
         )
       )
       const updated = yield* Effect.flip(client.ChatContact.updateOne({ id: "user:x", patch: { blocked: true } }))
-      expect(plain(updated)).toMatchObject({ _tag: "SetFailed", operation: "update", id: "user:x", type: "forbidden", properties: ["login"] })
+      expect(plain(updated)).toMatchObject({
+        _tag: "SetFailed",
+        operation: "update",
+        id: "user:x",
+        type: "forbidden",
+        properties: ["login"]
+      })
       setAnswer(() => respond(["Chat/set", { accountId: ACCOUNT, notDestroyed: { ch: { type: "forbidden" } } }]))
       const destroyed = yield* Effect.flip(client.Chat.destroyOne({ id: "ch" }))
       expect(plain(destroyed)).toMatchObject({ _tag: "SetFailed", operation: "destroy", id: "ch", method: "Chat/set" })

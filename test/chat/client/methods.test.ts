@@ -43,7 +43,12 @@ const rows: ReadonlyArray<Row> = [
     call: (c) => c.Chat.get({ ids: ["c1", "c2"], properties: ["name", "kind"] }),
     method: "Chat/get",
     args: { ids: ["c1", "c2"], properties: ["name", "kind"] },
-    reply: respond(["Chat/get", { accountId: ACCOUNT, state: "s", list: [{ id: "c1", name: "Eng", kind: "group" }], notFound: ["c2"] }]),
+    reply: respond(["Chat/get", {
+      accountId: ACCOUNT,
+      state: "s",
+      list: [{ id: "c1", name: "Eng", kind: "group" }],
+      notFound: ["c2"]
+    }]),
     check: (r) => {
       expect(r.list).toEqual([{ id: "c1", name: "Eng", kind: "group" }])
       expect(r.notFound).toEqual(["c2"])
@@ -87,7 +92,8 @@ const rows: ReadonlyArray<Row> = [
   },
   {
     name: "Chat.queryChanges",
-    call: (c) => c.Chat.queryChanges({ sinceQueryState: "chat-qs-000", maxChanges: 5, upToId: "x", calculateTotal: true }),
+    call: (c) =>
+      c.Chat.queryChanges({ sinceQueryState: "chat-qs-000", maxChanges: 5, upToId: "x", calculateTotal: true }),
     method: "Chat/queryChanges",
     args: { sinceQueryState: "chat-qs-000", filter: null, maxChanges: 5, upToId: "x", calculateTotal: true },
     reply: "chat_query_changes_response",
@@ -99,7 +105,12 @@ const rows: ReadonlyArray<Row> = [
     method: "Chat/set",
     args: { create: { "client-direct-001": { kind: "direct", contactId: "user:bob@example.com" } } },
     reply: "chat_set_create_direct_response",
-    check: (r) => expect(r.created["client-direct-001"]).toEqual({ id: "01HV5Z6QKWJ7N3P8R2X4YTMDAA", kind: "direct", createdAt: "2024-01-02T12:00:00Z" })
+    check: (r) =>
+      expect(r.created["client-direct-001"]).toEqual({
+        id: "01HV5Z6QKWJ7N3P8R2X4YTMDAA",
+        kind: "direct",
+        createdAt: "2024-01-02T12:00:00Z"
+      })
   },
   {
     name: "Chat.create (group)",
@@ -257,7 +268,11 @@ const rows: ReadonlyArray<Row> = [
     name: "Message.queryChanges (same default sort as the query)",
     call: (c) => c.Message.queryChanges({ sinceQueryState: "msg-qs-000", filter: { chatId: "c1" } }),
     method: "Message/queryChanges",
-    args: { sinceQueryState: "msg-qs-000", filter: { chatId: "c1" }, sort: [{ property: "sentAt", isAscending: false }] },
+    args: {
+      sinceQueryState: "msg-qs-000",
+      filter: { chatId: "c1" },
+      sort: [{ property: "sentAt", isAscending: false }]
+    },
     reply: "message_query_changes_response",
     check: (r) => expect(r.newQueryState).toBe("msg-qs-001")
   },
@@ -275,7 +290,13 @@ const rows: ReadonlyArray<Row> = [
     method: "Message/set",
     args: {
       create: {
-        "client-ulid-001": { chatId: "01HV5Z6QKWJ7N3P8R2X4YTMD3G", body: "Hello", bodyType: "text/markdown", sentAt: ts, replyTo: "m0" }
+        "client-ulid-001": {
+          chatId: "01HV5Z6QKWJ7N3P8R2X4YTMD3G",
+          body: "Hello",
+          bodyType: "text/markdown",
+          sentAt: ts,
+          replyTo: "m0"
+        }
       }
     },
     reply: "message_create_response",
@@ -374,7 +395,15 @@ const rows: ReadonlyArray<Row> = [
           updateMembers: [{ id: "user:c", nick: null, roleIds: [] }],
           addChannels: [{ name: "general", categoryId: "cat", position: 1, topic: "t" }],
           removeChannels: ["ch0"],
-          updateChannels: [{ id: "ch1", name: "g2", topic: null, categoryId: null, position: 2, slowModeSeconds: 30, permissionOverrides: [{ targetId: "r1", targetType: "role", allow: ["send"], deny: [] }] }],
+          updateChannels: [{
+            id: "ch1",
+            name: "g2",
+            topic: null,
+            categoryId: null,
+            position: 2,
+            slowModeSeconds: 30,
+            permissionOverrides: [{ targetId: "r1", targetType: "role", allow: ["send"], deny: [] }]
+          }],
           addRoles: [{ name: "Mod", permissions: ["ban"], position: 3, color: "#fff" }],
           removeRoles: ["r0"],
           updateRoles: [{ id: "r1", color: null, permissions: ["pin"], position: 1, name: "R" }],
@@ -397,7 +426,15 @@ const rows: ReadonlyArray<Row> = [
           updateMembers: [{ id: "user:c", nick: null, roleIds: [] }],
           addChannels: [{ name: "general", categoryId: "cat", position: 1, topic: "t" }],
           removeChannels: ["ch0"],
-          updateChannels: [{ id: "ch1", name: "g2", topic: null, categoryId: null, position: 2, slowModeSeconds: 30, permissionOverrides: [{ targetId: "r1", targetType: "role", allow: ["send"], deny: [] }] }],
+          updateChannels: [{
+            id: "ch1",
+            name: "g2",
+            topic: null,
+            categoryId: null,
+            position: 2,
+            slowModeSeconds: 30,
+            permissionOverrides: [{ targetId: "r1", targetType: "role", allow: ["send"], deny: [] }]
+          }],
           addRoles: [{ name: "Mod", permissions: ["ban"], position: 3, color: "#fff" }],
           removeRoles: ["r0"],
           updateRoles: [{ id: "r1", color: null, permissions: ["pin"], position: 1, name: "R" }],
@@ -449,9 +486,19 @@ const rows: ReadonlyArray<Row> = [
   {
     name: "SpaceInvite.create",
     call: (c) =>
-      c.SpaceInvite.create({ clientId: "invite-new-1", spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10", defaultChannelId: "ch", expiresAt: ts, maxUses: 5 }),
+      c.SpaceInvite.create({
+        clientId: "invite-new-1",
+        spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10",
+        defaultChannelId: "ch",
+        expiresAt: ts,
+        maxUses: 5
+      }),
     method: "SpaceInvite/set",
-    args: { create: { "invite-new-1": { spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10", defaultChannelId: "ch", expiresAt: ts, maxUses: 5 } } },
+    args: {
+      create: {
+        "invite-new-1": { spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10", defaultChannelId: "ch", expiresAt: ts, maxUses: 5 }
+      }
+    },
     reply: "space_invite_set_response",
     check: (r) => expect(r.created["invite-new-1"].code).toBe("DEF456GHI")
   },
@@ -480,9 +527,19 @@ const rows: ReadonlyArray<Row> = [
   {
     name: "SpaceBan.create",
     call: (c) =>
-      c.SpaceBan.create({ clientId: "ban-new-1", spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10", userId: "user:x", reason: "spam", expiresAt: ts }),
+      c.SpaceBan.create({
+        clientId: "ban-new-1",
+        spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10",
+        userId: "user:x",
+        reason: "spam",
+        expiresAt: ts
+      }),
     method: "SpaceBan/set",
-    args: { create: { "ban-new-1": { spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10", userId: "user:x", reason: "spam", expiresAt: ts } } },
+    args: {
+      create: {
+        "ban-new-1": { spaceId: "01HV5Z6QKWJ7N3P8R2X4YTMD10", userId: "user:x", reason: "spam", expiresAt: ts }
+      }
+    },
     reply: "space_ban_set_response"
   },
   {
@@ -511,7 +568,10 @@ const rows: ReadonlyArray<Row> = [
   {
     name: "ChatContact.query (filter and sort)",
     call: (c) =>
-      c.ChatContact.query({ filter: { blocked: false, presence: "online" }, sort: [{ property: "login", isAscending: true }] }),
+      c.ChatContact.query({
+        filter: { blocked: false, presence: "online" },
+        sort: [{ property: "login", isAscending: true }]
+      }),
     method: "ChatContact/query",
     args: { filter: { blocked: false, presence: "online" }, sort: [{ property: "login", isAscending: true }] },
     reply: "chat_contact_query_response"
@@ -532,7 +592,8 @@ const rows: ReadonlyArray<Row> = [
   },
   {
     name: "ChatContact.update",
-    call: (c) => c.ChatContact.update({ id: "01HV5Z6QKWJ7N3P8R2X4YTMDCC", patch: { blocked: true, displayName: null } }),
+    call: (c) =>
+      c.ChatContact.update({ id: "01HV5Z6QKWJ7N3P8R2X4YTMDCC", patch: { blocked: true, displayName: null } }),
     method: "ChatContact/set",
     args: { update: { "01HV5Z6QKWJ7N3P8R2X4YTMDCC": { blocked: true, displayName: null } } },
     reply: "chat_contact_set_response"
@@ -577,7 +638,13 @@ const rows: ReadonlyArray<Row> = [
   },
   {
     name: "CustomEmoji.create",
-    call: (c) => c.CustomEmoji.create({ clientId: "emoji-new-1", name: "partyparrot", blobId: "01HV5Z6QKWJ7N3P8R2X4YTMDDD", spaceId: "sp1" }),
+    call: (c) =>
+      c.CustomEmoji.create({
+        clientId: "emoji-new-1",
+        name: "partyparrot",
+        blobId: "01HV5Z6QKWJ7N3P8R2X4YTMDDD",
+        spaceId: "sp1"
+      }),
     method: "CustomEmoji/set",
     args: { create: { "emoji-new-1": { name: "partyparrot", blobId: "01HV5Z6QKWJ7N3P8R2X4YTMDDD", spaceId: "sp1" } } },
     reply: "custom_emoji_set_response",
@@ -638,7 +705,13 @@ const rows: ReadonlyArray<Row> = [
     method: "PresenceStatus/set",
     args: {
       update: {
-        "01HV5Z6QKWJ7N3P8R2X4YTMD99": { presence: "away", statusText: "lunch", statusEmoji: null, expiresAt: ts, receiptSharing: false }
+        "01HV5Z6QKWJ7N3P8R2X4YTMD99": {
+          presence: "away",
+          statusText: "lunch",
+          statusEmoji: null,
+          expiresAt: ts,
+          receiptSharing: false
+        }
       }
     },
     reply: "presence_status_set_response",
@@ -652,7 +725,10 @@ const rows: ReadonlyArray<Row> = [
     args: {},
     accountless: true,
     using: [CORE],
-    reply: respond(["PushSubscription/get", { list: [{ id: "push-1", deviceClientId: "dev", expires: null, types: null }], notFound: [] }]),
+    reply: respond(["PushSubscription/get", {
+      list: [{ id: "push-1", deviceClientId: "dev", expires: null, types: null }],
+      notFound: []
+    }]),
     check: (r) => expect(r.list[0].deviceClientId).toBe("dev")
   },
   {
@@ -681,7 +757,8 @@ const rows: ReadonlyArray<Row> = [
     accountless: true,
     using: [CORE],
     reply: "push_subscription_set_response",
-    check: (r) => expect(r.created["client-push-001"]).toEqual({ id: "push-server-001", expires: "2026-05-27T00:00:00Z" })
+    check: (r) =>
+      expect(r.created["client-push-001"]).toEqual({ id: "push-server-001", expires: "2026-05-27T00:00:00Z" })
   },
   {
     name: "PushSubscription.create (chatPush pairs → map, chat:push)",
@@ -743,7 +820,15 @@ const rows: ReadonlyArray<Row> = [
     reply: respond(["Quota/get", {
       accountId: ACCOUNT,
       state: "q1",
-      list: [{ id: "q", resourceType: "octets", used: 1, hardLimit: 10, scope: "account", name: "Messages", types: ["Message"] }],
+      list: [{
+        id: "q",
+        resourceType: "octets",
+        used: 1,
+        hardLimit: 10,
+        scope: "account",
+        name: "Messages",
+        types: ["Message"]
+      }],
       notFound: null
     }]),
     check: (r) => {
@@ -757,7 +842,15 @@ const rows: ReadonlyArray<Row> = [
     method: "Quota/changes",
     args: { sinceState: "q0", maxChanges: 1 },
     using: [CORE, "urn:ietf:params:jmap:quota"],
-    reply: respond(["Quota/changes", { accountId: ACCOUNT, oldState: "q0", newState: "q1", hasMoreChanges: false, created: [], updated: ["q"], destroyed: [] }])
+    reply: respond(["Quota/changes", {
+      accountId: ACCOUNT,
+      oldState: "q0",
+      newState: "q1",
+      hasMoreChanges: false,
+      created: [],
+      updated: ["q"],
+      destroyed: []
+    }])
   },
   {
     name: "Quota.state (Quota/get with ids: [])",
@@ -833,17 +926,62 @@ describe("row coverage", () => {
   it("has a request-shape row for every wire method of the service", () => {
     const methods = new Set(rows.map((r) => r.name.split(" ")[0]))
     const expected = [
-      "Chat.get", "Chat.changes", "Chat.query", "Chat.queryChanges", "Chat.create", "Chat.update", "Chat.destroy", "Chat.typing",
-      "Message.get", "Message.changes", "Message.query", "Message.queryChanges", "Message.create", "Message.update", "Message.destroy",
-      "Space.get", "Space.changes", "Space.query", "Space.queryChanges", "Space.create", "Space.update", "Space.destroy", "Space.join",
-      "SpaceInvite.get", "SpaceInvite.changes", "SpaceInvite.create", "SpaceInvite.destroy",
-      "SpaceBan.get", "SpaceBan.changes", "SpaceBan.create", "SpaceBan.destroy",
-      "ChatContact.get", "ChatContact.changes", "ChatContact.query", "ChatContact.queryChanges", "ChatContact.update",
-      "CustomEmoji.get", "CustomEmoji.changes", "CustomEmoji.query", "CustomEmoji.queryChanges", "CustomEmoji.create", "CustomEmoji.destroy",
-      "ReadPosition.get", "ReadPosition.changes", "ReadPosition.update",
-      "PresenceStatus.get", "PresenceStatus.changes", "PresenceStatus.update",
-      "PushSubscription.get", "PushSubscription.create", "PushSubscription.update", "PushSubscription.destroy",
-      "Quota.get", "Quota.changes", "Blob.lookup", "Blob.convert"
+      "Chat.get",
+      "Chat.changes",
+      "Chat.query",
+      "Chat.queryChanges",
+      "Chat.create",
+      "Chat.update",
+      "Chat.destroy",
+      "Chat.typing",
+      "Message.get",
+      "Message.changes",
+      "Message.query",
+      "Message.queryChanges",
+      "Message.create",
+      "Message.update",
+      "Message.destroy",
+      "Space.get",
+      "Space.changes",
+      "Space.query",
+      "Space.queryChanges",
+      "Space.create",
+      "Space.update",
+      "Space.destroy",
+      "Space.join",
+      "SpaceInvite.get",
+      "SpaceInvite.changes",
+      "SpaceInvite.create",
+      "SpaceInvite.destroy",
+      "SpaceBan.get",
+      "SpaceBan.changes",
+      "SpaceBan.create",
+      "SpaceBan.destroy",
+      "ChatContact.get",
+      "ChatContact.changes",
+      "ChatContact.query",
+      "ChatContact.queryChanges",
+      "ChatContact.update",
+      "CustomEmoji.get",
+      "CustomEmoji.changes",
+      "CustomEmoji.query",
+      "CustomEmoji.queryChanges",
+      "CustomEmoji.create",
+      "CustomEmoji.destroy",
+      "ReadPosition.get",
+      "ReadPosition.changes",
+      "ReadPosition.update",
+      "PresenceStatus.get",
+      "PresenceStatus.changes",
+      "PresenceStatus.update",
+      "PushSubscription.get",
+      "PushSubscription.create",
+      "PushSubscription.update",
+      "PushSubscription.destroy",
+      "Quota.get",
+      "Quota.changes",
+      "Blob.lookup",
+      "Blob.convert"
     ]
     expect(expected.filter((m) => !methods.has(m))).toEqual([])
   })

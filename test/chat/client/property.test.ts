@@ -23,7 +23,11 @@ const JoinRequest = Schema.Union(
   Schema.Struct({ ...accountId, inviteCode: NonEmpty }),
   Schema.Struct({ ...accountId, spaceId: Id })
 )
-const LookupRequest = Schema.Struct({ ...accountId, ids: Schema.NonEmptyArray(Id), typeNames: Schema.NullOr(Schema.Array(Schema.String)) })
+const LookupRequest = Schema.Struct({
+  ...accountId,
+  ids: Schema.NonEmptyArray(Id),
+  typeNames: Schema.NullOr(Schema.Array(Schema.String))
+})
 const ConvertRequest = Schema.Struct({
   ...accountId,
   create: Schema.Struct({
@@ -38,7 +42,9 @@ const one = (key: string) => (args: Record<string, any>) =>
   Object.values(args[key]).every(Schema.is(JsonObject))
 const SetCreate = StandardMethods.SetRequest
 const SetUpdate = StandardMethods.SetRequest
-const SetDestroy = StandardMethods.SetRequest.pipe(Schema.filter((a) => Array.isArray(a.destroy) && a.destroy.length > 0))
+const SetDestroy = StandardMethods.SetRequest.pipe(
+  Schema.filter((a) => Array.isArray(a.destroy) && a.destroy.length > 0)
+)
 const ChangesRequest = StandardMethods.ChangesRequest.pipe(Schema.filter((a) => a.sinceState !== ""))
 /** RFC 8620 §5.1 `/get` with an empty `ids` list: no objects, just the state. */
 const NoIds = StandardMethods.GetRequest.pipe(Schema.filter((a) => Array.isArray(a.ids) && a.ids.length === 0))
@@ -95,11 +101,33 @@ const patches = {
 } as const
 
 const destroys = ["Chat", "Message", "Space", "SpaceInvite", "SpaceBan", "CustomEmoji"] as const
-const readable = ["Chat", "Space", "SpaceInvite", "SpaceBan", "ChatContact", "CustomEmoji", "ReadPosition", "PresenceStatus", "Quota"] as const
+const readable = [
+  "Chat",
+  "Space",
+  "SpaceInvite",
+  "SpaceBan",
+  "ChatContact",
+  "CustomEmoji",
+  "ReadPosition",
+  "PresenceStatus",
+  "Quota"
+] as const
 
 const cases: ReadonlyArray<Case> = [
-  ...readable.map((ns) => ({ name: `${ns}.get`, input: Inputs.GetInput, method: m(ns, "get"), wire: `${ns}/get`, args: StandardMethods.GetRequest })),
-  { name: "Message.get", input: Inputs.MessageGetInput, method: m("Message", "get"), wire: "Message/get", args: StandardMethods.GetRequest },
+  ...readable.map((ns) => ({
+    name: `${ns}.get`,
+    input: Inputs.GetInput,
+    method: m(ns, "get"),
+    wire: `${ns}/get`,
+    args: StandardMethods.GetRequest
+  })),
+  {
+    name: "Message.get",
+    input: Inputs.MessageGetInput,
+    method: m("Message", "get"),
+    wire: "Message/get",
+    args: StandardMethods.GetRequest
+  },
   ...[...readable, "Message" as const].map((ns) => ({
     name: `${ns}.changes`,
     input: Inputs.ChangesInput,
@@ -115,7 +143,13 @@ const cases: ReadonlyArray<Case> = [
     args: NoIds
   })),
   ...Object.entries(queryable).flatMap(([ns, [filter, sort]]) => [
-    { name: `${ns}.query`, input: Inputs.QueryInput(filter, sort), method: m(ns, "query"), wire: `${ns}/query`, args: StandardMethods.QueryRequest },
+    {
+      name: `${ns}.query`,
+      input: Inputs.QueryInput(filter, sort),
+      method: m(ns, "query"),
+      wire: `${ns}/query`,
+      args: StandardMethods.QueryRequest
+    },
     {
       name: `${ns}.queryChanges`,
       input: Inputs.QueryChangesInput(filter, sort),
@@ -124,7 +158,14 @@ const cases: ReadonlyArray<Case> = [
       args: QueryChangesRequest
     }
   ]),
-  ...Object.entries(creates).map(([ns, input]) => ({ name: `${ns}.create`, input, method: m(ns, "create"), wire: `${ns}/set`, args: SetCreate, raw: one("create") })),
+  ...Object.entries(creates).map(([ns, input]) => ({
+    name: `${ns}.create`,
+    input,
+    method: m(ns, "create"),
+    wire: `${ns}/set`,
+    args: SetCreate,
+    raw: one("create")
+  })),
   ...Object.entries(patches).map(([ns, patch]) => ({
     name: `${ns}.update`,
     input: Inputs.UpdateInput(patch),
@@ -133,12 +174,49 @@ const cases: ReadonlyArray<Case> = [
     args: ns === "Message" ? ReactionKeys : SetUpdate,
     raw: one("update")
   })),
-  ...destroys.map((ns) => ({ name: `${ns}.destroy`, input: Inputs.DestroyInput, method: m(ns, "destroy"), wire: `${ns}/set`, args: SetDestroy })),
-  { name: "Chat.typing", input: Inputs.TypingInput, method: m("Chat", "typing"), wire: "Chat/typing", args: TypingRequest },
-  { name: "Space.join", input: Inputs.SpaceJoinInput, method: m("Space", "join"), wire: "Space/join", args: JoinRequest },
-  { name: "Blob.lookup", input: Inputs.BlobLookupInput, method: m("Blob", "lookup"), wire: "Blob/lookup", args: LookupRequest },
-  { name: "Blob.convert", input: Inputs.BlobConvertInput, method: m("Blob", "convert"), wire: "Blob/convert", args: ConvertRequest },
-  { name: "PushSubscription.get", input: Inputs.GetInput, method: m("PushSubscription", "get"), wire: "PushSubscription/get", args: StandardMethods.GetRequest, accountless: true },
+  ...destroys.map((ns) => ({
+    name: `${ns}.destroy`,
+    input: Inputs.DestroyInput,
+    method: m(ns, "destroy"),
+    wire: `${ns}/set`,
+    args: SetDestroy
+  })),
+  {
+    name: "Chat.typing",
+    input: Inputs.TypingInput,
+    method: m("Chat", "typing"),
+    wire: "Chat/typing",
+    args: TypingRequest
+  },
+  {
+    name: "Space.join",
+    input: Inputs.SpaceJoinInput,
+    method: m("Space", "join"),
+    wire: "Space/join",
+    args: JoinRequest
+  },
+  {
+    name: "Blob.lookup",
+    input: Inputs.BlobLookupInput,
+    method: m("Blob", "lookup"),
+    wire: "Blob/lookup",
+    args: LookupRequest
+  },
+  {
+    name: "Blob.convert",
+    input: Inputs.BlobConvertInput,
+    method: m("Blob", "convert"),
+    wire: "Blob/convert",
+    args: ConvertRequest
+  },
+  {
+    name: "PushSubscription.get",
+    input: Inputs.GetInput,
+    method: m("PushSubscription", "get"),
+    wire: "PushSubscription/get",
+    args: StandardMethods.GetRequest,
+    accountless: true
+  },
   {
     name: "PushSubscription.create",
     input: Inputs.PushSubscriptionCreateInput,
@@ -157,7 +235,14 @@ const cases: ReadonlyArray<Case> = [
     raw: one("update"),
     accountless: true
   },
-  { name: "PushSubscription.destroy", input: Inputs.DestroyInput, method: m("PushSubscription", "destroy"), wire: "PushSubscription/set", args: SetDestroy, accountless: true }
+  {
+    name: "PushSubscription.destroy",
+    input: Inputs.DestroyInput,
+    method: m("PushSubscription", "destroy"),
+    wire: "PushSubscription/set",
+    args: SetDestroy,
+    accountless: true
+  }
 ]
 
 /** The same input with every empty string made non-empty, so that most inputs pass the guards. */
@@ -234,11 +319,14 @@ describe("every input type", () => {
 
   it("untyped garbage is refused with InvalidArgument, never thrown", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...cases), fc.anything({ withNullPrototype: true, withObjectString: true }), (c, input) => {
-        check(c, input)
-      }),
+      fc.property(
+        fc.constantFrom(...cases),
+        fc.anything({ withNullPrototype: true, withObjectString: true }),
+        (c, input) => {
+          check(c, input)
+        }
+      ),
       { numRuns: 2000 }
     )
   })
 })
-

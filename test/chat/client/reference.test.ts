@@ -102,7 +102,19 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient aga
       expect(created.newState).toBe(chatsNow)
       expect(yield* alice.Message.state()).toBe((yield* alice.Message.get({ ids: [sent.id] })).state)
 
-      for (const ns of ["Chat", "Space", "SpaceInvite", "SpaceBan", "ChatContact", "CustomEmoji", "ReadPosition", "PresenceStatus", "Quota"] as const) {
+      for (
+        const ns of [
+          "Chat",
+          "Space",
+          "SpaceInvite",
+          "SpaceBan",
+          "ChatContact",
+          "CustomEmoji",
+          "ReadPosition",
+          "PresenceStatus",
+          "Quota"
+        ] as const
+      ) {
         expect(yield* alice[ns].state(), ns).toBe((yield* alice[ns].get()).state)
       }
       const batched = yield* bob.batch((b) => [b.Message.state(), b.Chat.state()] as const)
@@ -114,7 +126,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient aga
       const server = yield* ChatServer.make()
       const alice = yield* clientFor(server, "alice")
       const [presence] = (yield* alice.PresenceStatus.get()).list
-      const away = yield* alice.PresenceStatus.updateOne({ id: presence!.id, patch: { presence: "away", statusText: "lunch" } })
+      const away = yield* alice.PresenceStatus.updateOne({
+        id: presence!.id,
+        patch: { presence: "away", statusText: "lunch" }
+      })
       expect(away).toMatchObject({ presence: "away", statusText: "lunch" })
       const quotas = yield* alice.Quota.get()
       expect(quotas.list.length).toBeGreaterThan(0)

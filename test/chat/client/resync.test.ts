@@ -16,8 +16,10 @@ import { clientFor } from "../../support/Clients.js"
 const small = { limits: { maxObjectsInGet: 3, changeLogCapacity: 2 } }
 
 const groups = (client: ChatClient.Service, members: ReadonlyArray<string>, n: number) =>
-  Effect.forEach(Array.from({ length: n }, (_, i) => `group ${i}`), (name) =>
-    client.Chat.createOne({ kind: "group", name, memberIds: [...members] }))
+  Effect.forEach(
+    Array.from({ length: n }, (_, i) => `group ${i}`),
+    (name) => client.Chat.createOne({ kind: "group", name, memberIds: [...members] })
+  )
 
 layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("sync within maxObjectsInGet", (it) => {
   it.scoped("Message.sync: the full resync lists every message, chat by chat, in pages", () =>

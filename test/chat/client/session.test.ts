@@ -5,7 +5,8 @@ import * as ChatSession from "../../../src/chat/ChatSession.js"
 import { Session } from "../../../src/jmap/Session.js"
 import { sessionFor } from "../../support/LoopbackServer.js"
 
-const session = (overrides: Record<string, unknown> = {}) => Schema.decodeUnknownSync(Session)(sessionFor("http://x", overrides))
+const session = (overrides: Record<string, unknown> = {}) =>
+  Schema.decodeUnknownSync(Session)(sessionFor("http://x", overrides))
 const base = sessionFor("http://x")
 const chatCapability = { maxBodyBytes: 1, maxAttachmentBytes: 2, maxAttachmentsPerMessage: 3, supportsThreads: true }
 

@@ -34,11 +34,14 @@ export const respond = (...invocations: ReadonlyArray<readonly [string, Record<s
 })
 
 /** Answers every call of the request with the same result, under the request's call ids. */
-export const echoEach = (f: (name: string, args: Record<string, any>, callId: string) => readonly [string, unknown]): Answer =>
-(request) => ({
-  methodResponses: request.methodCalls.map(([name, args, callId]) => [...f(name, args, callId), callId]),
-  sessionState: SESSION_STATE
-})
+export const echoEach =
+  (f: (name: string, args: Record<string, any>, callId: string) => readonly [string, unknown]): Answer =>
+  (
+    request
+  ) => ({
+    methodResponses: request.methodCalls.map(([name, args, callId]) => [...f(name, args, callId), callId]),
+    sessionState: SESSION_STATE
+  })
 
 const fixtureDir = fileURLToPath(new URL("../../../../shared/fixtures/jmapchat-client/methods/", import.meta.url))
 /** Whether the jmapchat-client fixture corpus is present. */
@@ -53,7 +56,12 @@ export const start = (answer: Answer, sessionOverrides: Record<string, unknown> 
     const server: LoopbackServer = yield* listen((req, res) => {
       if (req.url === "/.well-known/jmap") return json(res, 200, sessionFor(server.url, sessionOverrides))
       if (req.url.startsWith("/upload/")) {
-        return json(res, 200, { accountId: ACCOUNT, blobId: "blob-up", type: req.headers["content-type"], size: req.body.length })
+        return json(res, 200, {
+          accountId: ACCOUNT,
+          blobId: "blob-up",
+          type: req.headers["content-type"],
+          size: req.body.length
+        })
       }
       if (req.url.startsWith("/download/")) {
         res.writeHead(200, { "content-type": "application/octet-stream" })

@@ -4,11 +4,11 @@
  */
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import type { Effect, Either } from "effect"
-import type { CallError, Service, SingleError } from "../../../src/chat/ChatClient.js"
 import type { Chat } from "../../../src/chat/Chat.js"
-import type { Message } from "../../../src/chat/Message.js"
-import type { SpaceJoinResponse } from "../../../src/chat/client/Responses.js"
+import type { CallError, Service, SingleError } from "../../../src/chat/ChatClient.js"
 import type { SetResult } from "../../../src/chat/client/Api.js"
+import type { SpaceJoinResponse } from "../../../src/chat/client/Responses.js"
+import type { Message } from "../../../src/chat/Message.js"
 import type {
   InvalidArgument,
   MethodError,

@@ -27,7 +27,11 @@ const received = (options: { readonly burnOnRead?: boolean } = {}) =>
   })
 
 /** What bob's `Message.updateOne({ id, patch })` Request answers, read by `updatedObject`. */
-const updateAndRead = (bob: ChatClient["Type"], id: string, patch: Parameters<ChatClient["Type"]["Message"]["update"]>[0]["patch"]) =>
+const updateAndRead = (
+  bob: ChatClient["Type"],
+  id: string,
+  patch: Parameters<ChatClient["Type"]["Message"]["update"]>[0]["patch"]
+) =>
   Effect.gen(function*() {
     const { fetched, set } = yield* bob.batch((b) => ({
       set: b.Message.update({ id, patch }),
@@ -78,6 +82,9 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("Message.update
   it.scoped("client.Message.updateOne on an ordinary message: the updated message", () =>
     Effect.gen(function*() {
       const { bob, message } = yield* received()
-      expect(yield* bob.Message.updateOne({ id: message.id, patch: { readAt } })).toMatchObject({ id: message.id, readAt })
+      expect(yield* bob.Message.updateOne({ id: message.id, patch: { readAt } })).toMatchObject({
+        id: message.id,
+        readAt
+      })
     }))
 })

@@ -58,7 +58,10 @@ export class Hang {
 
 /** Fails with `Hang` when `self` has not settled within `seconds` (of the Effect clock in use). */
 export const hangGuard = (seconds = 15) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | Hang, R> =>
-  Effect.timeoutFail(self, { duration: `${seconds} seconds`, onTimeout: () => new Hang(`did not settle within ${seconds} s`) })
+  Effect.timeoutFail(self, {
+    duration: `${seconds} seconds`,
+    onTimeout: () => new Hang(`did not settle within ${seconds} s`)
+  })
 
 /**
  * Registers the file-level hooks (escape guard, summary printing) and returns `runTable`, which
@@ -90,7 +93,11 @@ export const faultTable = (title: string) => {
       it.scopedLive(fault.name, () =>
         Effect.gen(function*() {
           const exit = yield* fault.run.pipe(hangGuard(guardSeconds), Effect.exit)
-          summary.push({ fault: fault.name, expected: fault.expected, observed: Exit.isSuccess(exit) ? exit.value : observe(exit) })
+          summary.push({
+            fault: fault.name,
+            expected: fault.expected,
+            observed: Exit.isSuccess(exit) ? exit.value : observe(exit)
+          })
           if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
         }))
     }

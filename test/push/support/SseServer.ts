@@ -27,7 +27,11 @@ export interface SseServer {
 export type Script = (res: Http.ServerResponse, connection: Connection) => unknown
 
 /** Writes `chunks` one by one, letting each leave the socket before the next (so the client sees them apart). */
-export const writeChunks = async (res: Http.ServerResponse, connection: Connection, chunks: ReadonlyArray<string | Uint8Array>) => {
+export const writeChunks = async (
+  res: Http.ServerResponse,
+  connection: Connection,
+  chunks: ReadonlyArray<string | Uint8Array>
+) => {
   for (const chunk of chunks) {
     if (res.destroyed) return
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk)

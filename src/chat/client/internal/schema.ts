@@ -18,7 +18,9 @@ export const clearable = <S extends Schema.Schema.All>(schema: S) =>
  */
 export const inputMap = <V extends Schema.Schema.Any>(value: V) =>
   Schema.Record({
-    key: Schema.String.pipe(Schema.filter((k) => k !== "__proto__", { message: () => "\"__proto__\" may not be a key" })),
+    key: Schema.String.pipe(
+      Schema.filter((k) => k !== "__proto__", { message: () => "\"__proto__\" may not be a key" })
+    ),
     value
   }).annotations({ parseOptions: { onExcessProperty: "error" } })
 
