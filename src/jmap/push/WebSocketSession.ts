@@ -52,6 +52,7 @@ import {
   UnexpectedResponse,
   WebSocketError
 } from "../Errors.js"
+import { resolveWebSocketUrl } from "../internal/webSocketUrl.js"
 import type { JmapRequest, JmapResponse } from "../Wire.js"
 import { type Handle, WebSocketFactory } from "./WebSocketFactory.js"
 import { encodeFrame, encodeRequest, WebSocketPushDisable, WebSocketPushEnable } from "./WebSocketFrames.js"
@@ -156,30 +157,17 @@ export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.exponential(
 )
 
 /**
- * Resolves the WebSocket URL (before any I/O): absolute `ws:`/`wss:` URLs are kept; relative or
- * host-less ones are resolved against `baseUrl` with `http:` → `ws:` and `https:` → `wss:`. Any
- * other scheme, a fragment, or an unresolvable URL is an `InvalidArgument` (the URL is not echoed).
+ * Resolves the WebSocket URL (before any I/O) to an absolute `ws:`/`wss:` URL: `ws(s)://host/…`
+ * is kept and `http(s)://host/…` mapped to `ws(s):`; a URL without a host (`/jmap/ws`,
+ * `wss:/jmap/ws/`) or without a scheme (`//host/ws`) is resolved against `baseUrl` with `http:` →
+ * `ws:` and `https:` → `wss:`. Any other scheme, a fragment, or an unresolvable URL is an
+ * `InvalidArgument` (the URL is not echoed).
  */
-export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string, InvalidArgument> => {
-  const invalid = (description: string) =>
-    Either.left(new InvalidArgument({ description: `WebSocket URL: ${description}` }))
-  let parsed: URL
-  if (URL.canParse(url)) {
-    parsed = new URL(url)
-  } else {
-    if (baseUrl === undefined || !URL.canParse(baseUrl)) return invalid("relative URL without a valid base URL")
-    if (!URL.canParse(url, baseUrl)) return invalid("not a valid URL")
-    parsed = new URL(url, baseUrl)
-    if (parsed.protocol === "http:") parsed.protocol = "ws:"
-    else if (parsed.protocol === "https:") parsed.protocol = "wss:"
-  }
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    return invalid(`scheme must be ws or wss, got ${parsed.protocol.slice(0, 20)}`)
-  }
-  if (parsed.host === "") return invalid("missing host")
-  if (parsed.hash !== "") return invalid("a fragment is not allowed")
-  return Either.right(parsed.href)
-}
+export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string, InvalidArgument> =>
+  Either.mapLeft(
+    resolveWebSocketUrl(url, baseUrl),
+    (problem) => new InvalidArgument({ description: `WebSocket URL: ${problem}` })
+  )
 
 const utf8Length = (s: string): number => {
   let n = 0
