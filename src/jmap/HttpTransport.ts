@@ -542,8 +542,9 @@ export const layer = (
   Layer.effect(HttpTransport, make(options))
 
 /**
- * A layer configured from the environment: `JMAP_URL` plus `JMAP_TOKEN` (Bearer) or
- * `JMAP_USERNAME` + `JMAP_PASSWORD` (Basic), or none of them.
+ * A layer configured from the environment: `JMAP_URL` (an origin or a Session URL, see
+ * {@link Options.url}) plus `JMAP_TOKEN` (Bearer) or `JMAP_USERNAME` + `JMAP_PASSWORD` (Basic), or
+ * none of them.
  */
 export const layerConfig = (
   options: { readonly config?: ClientConfigInput; readonly trustedOrigins?: ReadonlyArray<string> } = {}

@@ -150,6 +150,10 @@ describe("WebSocketSession: connection", () => {
           "_tag",
           "InvalidArgument"
         )
+      expect(yield* Effect.scoped(start({ url: "ws://x", requestTimeout: 0 }, counting)).pipe(Effect.flip))
+        .toMatchObject(
+          { _tag: "InvalidArgument", description: "WebSocketSession: requestTimeout must be > 0" }
+        )
       expect(opened).toBe(0)
     }))
 
