@@ -67,6 +67,11 @@ describe("a platform-neutral core", () => {
     expect(findings).toEqual({ builtinImports: [], globalUses: [], errors: [] })
   }, 60_000)
 
+  it("src/browser/index.ts (effect-jmap-chat/browser) bundles the same way", async () => {
+    const findings = await inspect("src/browser/index.ts")
+    expect(findings).toEqual({ builtinImports: [], globalUses: [], errors: [] })
+  }, 60_000)
+
   it("the check sees a Node built-in and a Node global (the guard works)", async () => {
     const findings = await inspect("test/browser/fixtures/uses-node.ts", ["test/browser/fixtures/"])
     expect(findings.builtinImports).toEqual(["test/browser/fixtures/uses-node.ts imports node:crypto"])
