@@ -11,7 +11,7 @@
 import { Context, Effect, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
 import {
   type AuthFailed,
-  type InvalidArgument,
+  InvalidArgument,
   type InvalidHeaderValue,
   InvalidSession,
   type ParseError,
@@ -19,7 +19,7 @@ import {
   type UnexpectedResponse,
   type WebSocketError
 } from "../../jmap/Errors.js"
-import { WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
+import { accepts, refusal, WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../jmap/push/WebSocketSession.js"
 import { SessionService } from "../../jmap/SessionService.js"
 import type * as SessionServiceModule from "../../jmap/SessionService.js"
@@ -190,6 +190,14 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const factory = yield* WebSocketFactory
   const transport = session.transport
 
+  // Why the factory cannot authenticate a WebSocket to `url` with the transport's credentials
+  // (a browser's cannot send an Authorization header), if it cannot.
+  const webSocketAuthRefusal = (url: string, baseUrl: string) =>
+    Effect.gen(function*() {
+      const headers = yield* transport.authHeaders(yield* WebSocketSession.resolveUrl(url, baseUrl))
+      return accepts(factory, headers) ? Option.none() : Option.some(refusal(headers))
+    })
+
   const eventSource: Service["eventSource"] = (options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
       const ping = options.ping ?? 30
@@ -217,6 +225,8 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
         })
       }
       const baseUrl = yield* session.sessionUrl
+      const refused = yield* webSocketAuthRefusal(capability.value.url, baseUrl)
+      if (Option.isSome(refused)) return yield* new InvalidArgument({ description: refused.value })
       return yield* WebSocketSession.make({
         url: capability.value.url,
         baseUrl,
@@ -251,10 +261,15 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const events: Service["events"] = (options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
       const via = options.via ?? "auto"
-      const useWebSocket = via === "websocket" ||
-        (via === "auto" && supportsChatWebSocket(yield* session.get) &&
-          Option.exists(yield* session.webSocketCapability, (c) => c.supportsPush))
-      return useWebSocket ? overWebSocket(options) : eventSource(options)
+      if (via === "websocket") return overWebSocket(options)
+      if (via === "eventsource" || !supportsChatWebSocket(yield* session.get)) return eventSource(options)
+      const capability = yield* session.webSocketCapability
+      if (Option.isNone(capability) || !capability.value.supportsPush) return eventSource(options)
+      // Auto: a WebSocket that could not authenticate would fail; the EventSource (over fetch) can.
+      const refused = yield* webSocketAuthRefusal(capability.value.url, yield* session.sessionUrl)
+      if (Option.isNone(refused)) return overWebSocket(options)
+      yield* Effect.logDebug(`ChatPush.events: using the EventSource, as ${refused.value}`)
+      return eventSource(options)
     })).pipe(Stream.withSpan("ChatPush.events", { captureStackTrace: false }))
 
   const webSocketClient: Service["webSocketClient"] = (options) =>
