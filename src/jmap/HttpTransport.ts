@@ -22,7 +22,6 @@ import {
   type Scope,
   Stream
 } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
 import * as Auth from "./Auth.js"
 import { type ClientConfig, type ClientConfigInput, makeClientConfig } from "./ClientConfig.js"
 import {
@@ -54,6 +53,7 @@ import { decodeJson } from "./internal/json.js"
 import { timeoutFail } from "./internal/timeout.js"
 import { checkEventStreamContentType } from "./push/EventSourceStream.js"
 import { BlobUploadResponse, resolveSessionUrls, Session, withRedactedInspection } from "./Session.js"
+import * as Sha256 from "./Sha256.js"
 import { expandTemplate, templateVariables } from "./UriTemplate.js"
 import { JmapRequest, JmapResponse } from "./Wire.js"
 
@@ -196,12 +196,11 @@ const idempotentMethods = new Set(["Blob/lookup", "Core/echo"])
 export const isIdempotentRequest = (request: JmapRequest): boolean =>
   request.methodCalls.every(([name]) => idempotentMethods.has(name) || idempotentSuffixes.some((s) => name.endsWith(s)))
 
-const sha256Hex = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-const sameDigest = (a: string, b: string): boolean => {
-  const x = Buffer.from(a, "utf8")
-  const y = Buffer.from(b, "utf8")
-  return x.length === y.length && timingSafeEqual(x, y)
+/** A header value's bytes (RFC 9110 §5.5): the UTF-8 octets of `value`, one character each. */
+const utf8Octets = (value: string): string => {
+  let out = ""
+  for (const byte of new TextEncoder().encode(value)) out += String.fromCharCode(byte)
+  return out
 }
 
 const sha256Pattern = /^[0-9a-f]{64}$/
@@ -226,6 +225,7 @@ export const make = (
       trusted.add(parsed)
     }
     const maxRedirects = options.maxRedirects ?? 5
+    const sha256 = yield* Sha256.Sha256
     // Each exchange is traced by our own span (`HttpTransport.call`, …) with the method, host and
     // status, never the query or headers. The platform's request span is off: it records
     // `url.full`/`url.query` (a query may carry a token, e.g. `?access_token=` on event-source
@@ -398,7 +398,7 @@ export const make = (
           })
         }
         const url = yield* expandTemplate(o.uploadUrl, { accountId: o.accountId })
-        const hash = createHash("sha256")
+        const hash = sha256.create()
         let size = 0
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.acceptJson)
         const withBody = o.body instanceof Uint8Array
@@ -422,8 +422,8 @@ export const make = (
             description: `blob upload size mismatch: client uploaded ${size} bytes, server reports ${reply.size} bytes`
           })
         }
-        const local = hash.digest("hex")
-        if (reply.sha256 !== undefined && !sameDigest(local, reply.sha256)) {
+        const local = hash.digestHex()
+        if (reply.sha256 !== undefined && !Sha256.sameDigest(local, reply.sha256)) {
           return yield* new BlobIntegrityMismatch({ expected: local, actual: reply.sha256 })
         }
         return reply
@@ -459,8 +459,8 @@ export const make = (
           return yield* readCapped(response, config.maxDownloadBytes, "GET", url.href)
         }).pipe((self) => withTimeout(self, "GET", url.href), withRetry)
         if (o.expectedSha256 !== undefined) {
-          const actual = sha256Hex(bytes)
-          if (!sameDigest(o.expectedSha256, actual)) {
+          const actual = Sha256.hex(sha256, bytes)
+          if (!Sha256.sameDigest(o.expectedSha256, actual)) {
             return yield* new BlobIntegrityMismatch({ expected: o.expectedSha256, actual })
           }
         }
@@ -483,12 +483,12 @@ export const make = (
         const capped = o.maxBytes === undefined ? body : capStream(body, o.maxBytes, url.href)
         if (o.expectedSha256 === undefined) return capped
         const expected = o.expectedSha256
-        const hash = createHash("sha256")
+        const hash = sha256.create()
         return Stream.concat(
           Stream.tap(capped, (chunk) => Effect.sync(() => hash.update(chunk))),
           Stream.fromEffect(Effect.suspend(() => {
-            const actual = hash.digest("hex")
-            return sameDigest(expected, actual)
+            const actual = hash.digestHex()
+            return Sha256.sameDigest(expected, actual)
               ? Effect.void
               : Effect.fail(new BlobIntegrityMismatch({ expected, actual }))
           })).pipe(Stream.drain)
@@ -513,7 +513,7 @@ export const make = (
               // is sent as its UTF-8 octets.
               ...(lastEventId === undefined
                 ? {}
-                : { "last-event-id": Buffer.from(lastEventId, "utf8").toString("latin1") })
+                : { "last-event-id": utf8Octets(lastEventId) })
             })
           )
         ).pipe((self) => withTimeout(self, "GET", url.href))

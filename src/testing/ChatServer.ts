@@ -24,6 +24,7 @@ import { Context, Effect, ExecutionStrategy, Layer, Scope } from "effect"
 import * as Http from "node:http"
 import { apiRoutes } from "./ApiRoutes.js"
 import * as ChatBackend from "./ChatBackend.js"
+import * as Cors from "./Cors.js"
 import { eventSource } from "./EventSourceRoute.js"
 import { type FaultControls, FaultState } from "./Faults.js"
 import { type FrontEnd, problemResponse } from "./HttpSupport.js"
@@ -91,17 +92,18 @@ const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, Ser
         HttpRouter.get(Paths.webSocket, webSocket(fe))
       )
     )
-    yield* server.serve(
-      app.pipe(
-        Effect.catchTag(
-          "RouteNotFound",
-          () =>
-            Effect.succeed(
-              problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))
-            )
-        )
+    const routed = app.pipe(
+      Effect.catchTag(
+        "RouteNotFound",
+        () =>
+          Effect.succeed(
+            problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))
+          )
       )
-    ).pipe(Scope.extend(httpScope))
+    )
+    yield* server.serve(options.cors === undefined ? routed : Cors.middleware(options.cors, url)(routed)).pipe(
+      Scope.extend(httpScope)
+    )
     // Runs before the HTTP server's scope closes: end push streams so that closing does not wait for them.
     yield* Effect.addFinalizer(() => faults.controls.restart)
     return {

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { CorsOptions } from "./Cors.js"
 
 /** One user to provision. Everything but `name` has a default derived from it. */
 export interface UserOptions {
@@ -94,6 +95,8 @@ export interface ChatServerOptions {
   readonly now?: () => number
   /** TCP port; default 0 (any free port). The server always binds 127.0.0.1. */
   readonly port?: number
+  /** Serve pages from other origins (CORS, for browser clients); default: no cross-origin access. */
+  readonly cors?: CorsOptions
   /** Real-server behaviours to imitate (see {@link ServerQuirks}); none by default. */
   readonly quirks?: ServerQuirks
 }

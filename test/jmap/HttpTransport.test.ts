@@ -373,6 +373,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       expect(server.received[0]!.headers["last-event-id"]).toBe("42")
       expect(server.received[0]!.headers.accept).toBe("text/event-stream")
       expect(server.received[0]!.headers.authorization).toBe(`Bearer ${token}`)
+      // A non-ASCII id goes out as its UTF-8 octets (Node reads header bytes as latin1).
+      yield* t.openEventSource(`${server.url}/es`, { lastEventId: "é€😀" })
+      const raw = server.received[1]!.headers["last-event-id"] as string
+      expect(Buffer.from(raw, "latin1").toString("utf8")).toBe("é€😀")
       for (const bad of ["application/json", "text/event-streamish"]) {
         contentType = bad
         expect(yield* failure(t.openEventSource(`${server.url}/es`))).toMatchObject({ _tag: "UnexpectedResponse" })

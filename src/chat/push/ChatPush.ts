@@ -11,7 +11,7 @@
 import { Context, Effect, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
 import {
   type AuthFailed,
-  type InvalidArgument,
+  InvalidArgument,
   type InvalidHeaderValue,
   InvalidSession,
   type ParseError,
@@ -19,7 +19,7 @@ import {
   type UnexpectedResponse,
   type WebSocketError
 } from "../../jmap/Errors.js"
-import { WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
+import { accepts, refusal, WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../jmap/push/WebSocketSession.js"
 import { WebSocketCapability, WebSocketCapabilityUri } from "../../jmap/Session.js"
 import { SessionService } from "../../jmap/SessionService.js"
@@ -211,6 +211,23 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const factory = yield* WebSocketFactory
   const transport = session.transport
 
+  // Why the factory cannot authenticate a WebSocket to `url` with the transport's credentials
+  // (a browser's cannot send an Authorization header), if it cannot.
+  // The caller's override, else the `url` of the session's RFC 8887 capability (resolved).
+  const webSocketUrl = (override: string | undefined): Effect.Effect<string, PushError> =>
+    override !== undefined ?
+      Effect.succeed(override) :
+      Effect.flatMap(session.webSocketCapability, (capability) =>
+        Option.isSome(capability)
+          ? Effect.succeed(capability.value.url)
+          : new InvalidSession({ description: "the server offers no urn:ietf:params:jmap:websocket capability" }))
+
+  const webSocketAuthRefusal = (url: string, baseUrl: string) =>
+    Effect.gen(function*() {
+      const headers = yield* transport.authHeaders(yield* WebSocketSession.resolveUrl(url, baseUrl))
+      return accepts(factory, headers) ? Option.none() : Option.some(refusal(headers))
+    })
+
   const eventSource: Service["eventSource"] = (options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
       const ping = options.ping ?? 30
@@ -232,16 +249,9 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const webSocket: Service["webSocket"] = (options = {}) =>
     Effect.gen(function*() {
       const baseUrl = yield* session.sessionUrl
-      let url = options.webSocketUrl
-      if (url === undefined) {
-        const capability = yield* session.webSocketCapability
-        if (Option.isNone(capability)) {
-          return yield* new InvalidSession({
-            description: "the server offers no urn:ietf:params:jmap:websocket capability"
-          })
-        }
-        url = capability.value.url
-      }
+      const url = yield* webSocketUrl(options.webSocketUrl)
+      const refused = yield* webSocketAuthRefusal(url, baseUrl)
+      if (Option.isSome(refused)) return yield* new InvalidArgument({ description: refused.value })
       return yield* WebSocketSession.make({
         url,
         baseUrl,
@@ -278,14 +288,17 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const events: Service["events"] = (options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
       const via = options.via ?? "auto"
+      if (via === "websocket") return overWebSocket(options)
+      if (via === "eventsource" || !supportsChatWebSocket(yield* session.get)) return eventSource(options)
       // The capability's `supportsPush` decides, not its `url`: a `webSocketUrl` may replace that.
-      const useWebSocket = via === "websocket" ||
-        (via === "auto" && supportsChatWebSocket(yield* session.get) &&
-          Option.exists(
-            yield* session.capability(WebSocketCapabilityUri, WebSocketCapability),
-            (c) => c.supportsPush
-          ))
-      return useWebSocket ? overWebSocket(options) : eventSource(options)
+      const offered = yield* session.capability(WebSocketCapabilityUri, WebSocketCapability)
+      if (Option.isNone(offered) || !offered.value.supportsPush) return eventSource(options)
+      // Auto: a WebSocket that could not authenticate would fail; the EventSource (over fetch) can.
+      const url = yield* webSocketUrl(options.webSocketUrl)
+      const refused = yield* webSocketAuthRefusal(url, yield* session.sessionUrl)
+      if (Option.isNone(refused)) return overWebSocket(options)
+      yield* Effect.logDebug(`ChatPush.events: using the EventSource, as ${refused.value}`)
+      return eventSource(options)
     })).pipe(Stream.withSpan("ChatPush.events", { captureStackTrace: false }))
 
   const webSocketClient: Service["webSocketClient"] = (options) =>

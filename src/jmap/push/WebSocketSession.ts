@@ -61,7 +61,7 @@ import {
 import { timeoutFail } from "../internal/timeout.js"
 import { resolveWebSocketUrl } from "../internal/webSocketUrl.js"
 import type { JmapRequest, JmapResponse } from "../Wire.js"
-import { type Handle, WebSocketFactory } from "./WebSocketFactory.js"
+import { accepts, type Handle, refusal, WebSocketFactory } from "./WebSocketFactory.js"
 import { encodeFrame, encodeRequest, WebSocketPushDisable, WebSocketPushEnable } from "./WebSocketFrames.js"
 
 /** Options of {@link make}. */
@@ -643,12 +643,10 @@ export const make = <E = never>(
         const scope = yield* Effect.scope
         const headerValues = yield* Effect.either(headers)
         if (Either.isLeft(headerValues)) return { _tag: "Fatal", error: headerValues.left } as Ended
-        if (!factory.supportsHeaders && Object.keys(headerValues.right).length > 0) {
+        if (!accepts(factory, headerValues.right)) {
           return {
             _tag: "Fatal",
-            error: new InvalidArgument({
-              description: "this platform's WebSocket cannot send headers on the upgrade request"
-            })
+            error: new InvalidArgument({ description: refusal(headerValues.right) })
           } as Ended
         }
         const created = Either.try(() =>
