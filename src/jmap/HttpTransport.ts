@@ -46,12 +46,13 @@ import {
   fromPlatformError,
   httpUrl,
   parseBaseUrl,
+  parseServerUrl,
   readCapped
 } from "./internal/http.js"
 import { decodeJson } from "./internal/json.js"
 import { timeoutFail } from "./internal/timeout.js"
 import { checkEventStreamContentType } from "./push/EventSourceStream.js"
-import { BlobUploadResponse, resolveSessionUrls, Session } from "./Session.js"
+import { BlobUploadResponse, resolveSessionUrls, Session, withRedactedInspection } from "./Session.js"
 import * as Sha256 from "./Sha256.js"
 import { expandTemplate, templateVariables } from "./UriTemplate.js"
 import { JmapRequest, JmapResponse } from "./Wire.js"
@@ -133,10 +134,16 @@ export interface DownloadStreamOptions extends DownloadOptions {
 export interface Service {
   /** The configured origin, e.g. `https://jmap.example.com`. Credentials are only sent here (and to `trustedOrigins`). */
   readonly origin: string
+  /**
+   * Where the Session is fetched from: `{origin}/.well-known/jmap` (RFC 8620 §2.2) when the
+   * configured URL is a bare origin, else the configured Session resource URL.
+   */
+  readonly sessionUrl: string
   readonly config: ClientConfig
   /**
-   * `GET {origin}/.well-known/jmap` (RFC 8620 §2.2), following redirects; decoded, with its URLs
-   * resolved against the final URL and required to be http(s).
+   * `GET {sessionUrl}` (RFC 8620 §2, §2.2), following redirects (credentials only to trusted
+   * origins, hop by hop); decoded, with its URLs resolved against the final URL and required to be
+   * http(s).
    */
   readonly fetchSession: Effect.Effect<FetchedSession, FetchSessionError>
   /** POSTs a Request to `apiUrl` (RFC 8620 §3.1) and decodes the Response envelope. */
@@ -163,7 +170,13 @@ export interface Service {
 
 /** Options of {@link make}. */
 export interface Options {
-  /** The server's origin (`https://host[:port]`); a path, query, fragment or user-info is rejected. */
+  /**
+   * The server: its origin (`https://host[:port]`), whose Session is discovered at
+   * `/.well-known/jmap` (RFC 8620 §2.2), or the Session resource's own URL
+   * (`https://host/jmap/session`), fetched as is. Credentials go to this URL's origin only (and to
+   * `trustedOrigins`). User-info, a query or a fragment is refused with `InvalidArgument`, without
+   * echoing the URL: credentials belong in `auth`.
+   */
   readonly url: string
   readonly auth?: Auth.Auth
   readonly config?: ClientConfigInput
@@ -202,13 +215,13 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, InvalidArgument | InvalidHeaderValue, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const origin = yield* parseBaseUrl(options.url)
+    const { origin, sessionUrl } = yield* parseServerUrl(options.url)
     const auth = options.auth ?? Auth.none
     yield* Auth.validate(auth)
     const config = yield* makeClientConfig(options.config)
     const trusted = new Set<string>([origin])
     for (const o of options.trustedOrigins ?? []) {
-      const parsed = yield* parseBaseUrl(o)
+      const parsed = yield* parseBaseUrl(o, "trusted origin")
       trusted.add(parsed)
     }
     const maxRedirects = options.maxRedirects ?? 5
@@ -304,7 +317,7 @@ export const make = (
       })
 
     const fetchSession: Service["fetchSession"] = Effect.gen(function*() {
-      let url = `${origin}/.well-known/jmap`
+      let url = sessionUrl
       for (let hop = 0;; hop++) {
         const response = yield* exchange(
           HttpClientRequest.get(url).pipe(HttpClientRequest.acceptJson),
@@ -336,10 +349,10 @@ export const make = (
         const bytes = yield* readCapped(response, config.maxSessionBytes, "GET", url)
         const decoded = yield* decodeJson(Session, bytes, "Session")
         const session = yield* resolveSessionUrls(decoded, url)
-        return { session, url }
+        return { session: withRedactedInspection(session), url }
       }
     }).pipe(
-      (self) => withTimeout(self, "GET", `${origin}/.well-known/jmap`),
+      (self) => withTimeout(self, "GET", sessionUrl),
       withRetry,
       Effect.withSpan("HttpTransport.fetchSession", { captureStackTrace: false, attributes: { "jmap.origin": origin } })
     )
@@ -510,6 +523,7 @@ export const make = (
 
     return HttpTransport.of({
       origin,
+      sessionUrl,
       config,
       fetchSession,
       call,
@@ -528,8 +542,9 @@ export const layer = (
   Layer.effect(HttpTransport, make(options))
 
 /**
- * A layer configured from the environment: `JMAP_URL` plus `JMAP_TOKEN` (Bearer) or
- * `JMAP_USERNAME` + `JMAP_PASSWORD` (Basic), or none of them.
+ * A layer configured from the environment: `JMAP_URL` (an origin or a Session URL, see
+ * {@link Options.url}) plus `JMAP_TOKEN` (Bearer) or `JMAP_USERNAME` + `JMAP_PASSWORD` (Basic), or
+ * none of them.
  */
 export const layerConfig = (
   options: { readonly config?: ClientConfigInput; readonly trustedOrigins?: ReadonlyArray<string> } = {}

@@ -24,7 +24,7 @@ export type Services =
 
 const clients = Layer.merge(ChatClient.layer, ChatPush.layer.pipe(Layer.provide(NodeWebSocket.layer)))
 
-/** Options of {@link layer}: server origin, auth, limits, private CA, batching. */
+/** Options of {@link layer}: server URL (origin or Session URL), auth, limits, private CA, batching, Session refresh. */
 export type Options = HttpTransport.Options & NodeHttp.NodeHttpOptions & SessionService.Options
 
 /** The stack for `options.url` with `options.auth`, e.g. `NodeChat.layer({ url, auth: Auth.bearer(token) })`. */

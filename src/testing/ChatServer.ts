@@ -52,7 +52,7 @@ export declare namespace ChatServer {
   export interface Service {
     /** The origin, e.g. `http://127.0.0.1:53211` (no trailing slash). */
     readonly url: string
-    /** The Session URL (`<url>/.well-known/jmap`). */
+    /** The Session URL (`<url>/.well-known/jmap`, or `<url><sessionPath>` with that quirk). */
     readonly sessionUrl: string
     /** The RFC 8887 WebSocket URL (`ws://…/jmap/ws`). */
     readonly webSocketUrl: string
@@ -82,9 +82,10 @@ const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, Ser
     )
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
     const url = `http://127.0.0.1:${port}`
-    backend.setUrls({ origin: url, relative: options.relativeUrls ?? false })
+    const quirks = options.quirks ?? {}
+    backend.setUrls({ origin: url, relative: options.relativeUrls ?? false, webSocket: quirks.webSocketUrl })
     const faults = new FaultState(() => nodeServer.closeAllConnections())
-    const fe: FrontEnd = { backend, faults, inFlight: new Map() }
+    const fe: FrontEnd = { backend, faults, inFlight: new Map(), quirks }
     const app = yield* HttpRouter.toHttpApp(
       apiRoutes(fe).pipe(
         HttpRouter.get(Paths.eventSource, eventSource(fe)),
@@ -107,7 +108,7 @@ const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, Ser
     yield* Effect.addFinalizer(() => faults.controls.restart)
     return {
       url,
-      sessionUrl: `${url}${Paths.session}`,
+      sessionUrl: `${url}${quirks.sessionPath ?? Paths.session}`,
       webSocketUrl: `${url.replace(/^http/, "ws")}${Paths.webSocket}`,
       users: backend.users,
       user: backend.user,
