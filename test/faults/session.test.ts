@@ -176,14 +176,22 @@ const hostless = (url: string): Fault => ({
 
 const unusable = (url: string): Fault => ({
   name: `WS URL: the capability says ${JSON.stringify(url)} (unusable)`,
-  expected: "InvalidSession at once, on events and webSocket; no connection attempt",
+  expected:
+    "InvalidSession at once from events({ via: \"websocket\" }) and webSocket, no connection attempt; events() in auto mode uses the EventSource",
   run: Effect.gen(function*() {
     const { push, server } = yield* quirky({ webSocketUrl: url })
-    const events = yield* push.events({ schedule: Schedule.forever }).pipe(Stream.runDrain, Effect.exit)
+    const events = yield* push.events({ via: "websocket", schedule: Schedule.forever }).pipe(
+      Stream.runDrain,
+      Effect.exit
+    )
     fails("InvalidSession")(events)
     fails("InvalidSession")(yield* Effect.exit(push.webSocket({ schedule: Schedule.forever })))
     expect(yield* server.faults.requestCount("webSocket")).toBe(0)
-    return `${observe(events)}; 0 upgrades`
+    const auto = yield* push.events({ schedule: Schedule.forever }).pipe(Stream.runHead)
+    expect(Option.map(auto, (e) => e._tag)).toEqual(Option.some("Connected"))
+    expect(yield* server.faults.requestCount("eventSource")).toBe(1)
+    expect(yield* server.faults.requestCount("webSocket")).toBe(0)
+    return `${observe(events)}; 0 upgrades; auto: Connected over the EventSource`
   })
 })
 

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
+import { Context, Effect, Either, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
 import {
   type AuthFailed,
   InvalidArgument,
@@ -60,7 +60,11 @@ export type WebSocketCallError =
 
 /** Options of {@link Service.events}. */
 export interface EventsOptions {
-  /** `"auto"` (default): the WebSocket when the session offers chat over WebSocket, else EventSource. */
+  /**
+   * `"auto"` (default): the WebSocket when the session offers chat over WebSocket, its URL is usable
+   * and the credentials can go on a WebSocket; else the EventSource (saying why in a log).
+   * `"websocket"` fails at once (`InvalidSession`, `InvalidArgument`) where auto would fall back.
+   */
   readonly via?: "auto" | "websocket" | "eventsource"
   /**
    * Data types whose state changes to receive (e.g. `["Message", "Chat"]`); default all: `*` over
@@ -293,9 +297,16 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
       // The capability's `supportsPush` decides, not its `url`: a `webSocketUrl` may replace that.
       const offered = yield* session.capability(WebSocketCapabilityUri, WebSocketCapability)
       if (Option.isNone(offered) || !offered.value.supportsPush) return eventSource(options)
-      // Auto: a WebSocket that could not authenticate would fail; the EventSource (over fetch) can.
-      const url = yield* webSocketUrl(options.webSocketUrl)
-      const refused = yield* webSocketAuthRefusal(url, yield* session.sessionUrl)
+      // Auto: a WebSocket URL that cannot be used, or a WebSocket that could not authenticate,
+      // would fail; the EventSource (over fetch) can still deliver the same events.
+      // (An explicit `webSocketUrl` that cannot be used still fails, with InvalidArgument.)
+      const url = yield* Effect.either(webSocketUrl(options.webSocketUrl))
+      if (Either.isLeft(url)) {
+        if (url.left._tag !== "InvalidSession") return yield* url.left
+        yield* Effect.logWarning(`ChatPush.events: using the EventSource, as ${url.left.message}`)
+        return eventSource(options)
+      }
+      const refused = yield* webSocketAuthRefusal(url.right, yield* session.sessionUrl)
       if (Option.isNone(refused)) return overWebSocket(options)
       yield* Effect.logDebug(`ChatPush.events: using the EventSource, as ${refused.value}`)
       return eventSource(options)
