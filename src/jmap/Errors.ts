@@ -170,6 +170,24 @@ export class BlobIntegrityMismatch extends Schema.TaggedError<BlobIntegrityMisma
   }
 }
 
+/**
+ * A blob download (RFC 8620 §6.2) was answered 404: the server has no blob `blobId` in the account,
+ * or the caller may not read it. Distinct from other HTTP failures so callers can tell a missing
+ * attachment from a broken connection; retrying will not help.
+ */
+export class BlobNotFound extends Schema.TaggedError<BlobNotFound>(`${prefix}BlobNotFound`)("BlobNotFound", {
+  blobId: Schema.String,
+  accountId: Schema.String,
+  /** The download URL without its query string. */
+  url: Schema.String
+}) {
+  override get message(): string {
+    return `blob not found: the server has no blob ${JSON.stringify(this.blobId)} in account ${
+      JSON.stringify(this.accountId)
+    } (HTTP 404 on GET ${this.url})`
+  }
+}
+
 /** A response body exceeded its cap from `ClientConfig`. `actual` is known when Content-Length said so. */
 export class ResponseTooLarge extends Schema.TaggedError<ResponseTooLarge>(`${prefix}ResponseTooLarge`)(
   "ResponseTooLarge",
@@ -320,6 +338,7 @@ export type ClientError =
   | MethodNotFound
   | MethodError
   | BlobIntegrityMismatch
+  | BlobNotFound
   | ResponseTooLarge
   | SseFrameTooLarge
   | WebSocketError
@@ -341,6 +360,7 @@ export const ClientError = Schema.Union(
   MethodNotFound,
   MethodError,
   BlobIntegrityMismatch,
+  BlobNotFound,
   ResponseTooLarge,
   SseFrameTooLarge,
   WebSocketError,
