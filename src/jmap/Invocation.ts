@@ -87,11 +87,21 @@ export const isResultReference = (u: unknown): u is ResultReference =>
   typeof (u as Record<string, unknown>)["path"] === "string"
 
 /**
- * Where `value` stops being JSON (RFC 8259): `undefined` in an array, a non-finite number, a
- * bigint, function or symbol, an object that is not plain, or a cycle. `undefined` object
- * members are allowed (they are left out, i.e. absent).
+ * How deeply arguments may nest. Deeper values are refused with `InvalidArgument` before anything
+ * walks them recursively (serialising a value nested 100,000 levels deep overflows the stack), and
+ * no JMAP method needs anything close.
  */
-export const jsonProblem = (value: unknown, path = "", ancestors = new Set<object>()): string | undefined => {
+export const maxJsonDepth = 1000
+
+/**
+ * Where `value` stops being JSON (RFC 8259): `undefined` in an array, a non-finite number, a
+ * bigint, function or symbol, an object that is not plain, a cycle, or nesting deeper than
+ * {@link maxJsonDepth}. `undefined` object members are allowed (they are left out, i.e. absent).
+ */
+export const jsonProblem = (value: unknown, path = ""): string | undefined =>
+  problemAt(value, path, new Set<object>(), 0)
+
+const problemAt = (value: unknown, path: string, ancestors: Set<object>, depth: number): string | undefined => {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -101,6 +111,7 @@ export const jsonProblem = (value: unknown, path = "", ancestors = new Set<objec
     case "object": {
       if (value === null) return undefined
       if (ancestors.has(value)) return `${path || "value"} is circular`
+      if (depth >= maxJsonDepth) return `${path || "value"} nests deeper than ${maxJsonDepth} levels`
       const proto = Object.getPrototypeOf(value)
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
         return `${path || "value"} is not a plain object`
@@ -110,14 +121,14 @@ export const jsonProblem = (value: unknown, path = "", ancestors = new Set<objec
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
             if (value[i] === undefined) return `${path}[${i}] is undefined`
-            const problem = jsonProblem(value[i], `${path}[${i}]`, ancestors)
+            const problem = problemAt(value[i], `${path}[${i}]`, ancestors, depth + 1)
             if (problem !== undefined) return problem
           }
           return undefined
         }
         for (const [key, member] of Object.entries(value)) {
           if (member === undefined) continue
-          const problem = jsonProblem(member, path === "" ? key : `${path}.${key}`, ancestors)
+          const problem = problemAt(member, path === "" ? key : `${path}.${key}`, ancestors, depth + 1)
           if (problem !== undefined) return problem
         }
         return undefined

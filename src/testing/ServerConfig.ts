@@ -50,6 +50,23 @@ export interface ServerLimits {
   readonly pushLogCapacity: number
 }
 
+/**
+ * Deviations of real servers from what they advertise, to test clients against them. Each is off
+ * unless set.
+ */
+export interface ServerQuirks {
+  /**
+   * Capabilities the Session advertises that requests may not use: a request whose `using` names
+   * one fails as a whole with the `unknownCapability` request error (RFC 8620 §3.6.1).
+   */
+  readonly unusableCapabilities?: ReadonlyArray<string>
+  /**
+   * A `maxCallsInRequest` lower than the Session advertises: a request with more calls fails with
+   * the `limit` request error.
+   */
+  readonly enforcedMaxCallsInRequest?: number
+}
+
 /** Options of {@link ChatBackend.make} and {@link ChatServer.make}. */
 export interface ChatServerOptions {
   /** Default: alice, bob and carol. */
@@ -70,6 +87,8 @@ export interface ChatServerOptions {
   readonly relativeUrls?: boolean
   /** Clock override in epoch milliseconds; by default the Effect `Clock` (so `TestClock` works). */
   readonly now?: () => number
+  /** Deviations from what the server advertises (see {@link ServerQuirks}); none by default. */
+  readonly quirks?: ServerQuirks
   /** TCP port; default 0 (any free port). The server always binds 127.0.0.1. */
   readonly port?: number
 }
