@@ -92,7 +92,7 @@ import type {
 } from "./client/Patches.js"
 import { PushSubscription } from "./client/PushSubscription.js"
 import { DataTypes, Requests } from "./client/Requests.js"
-import { type GetLike, setFailed, type SetLike, updatedObject } from "./client/SingleObject.js"
+import { type GetLike, invalidError, setFailed, type SetLike, updatedObject } from "./client/SingleObject.js"
 import { CustomEmoji } from "./CustomEmoji.js"
 import type { ContactSortProperty } from "./Enums.js"
 import { Message } from "./Message.js"
@@ -343,11 +343,13 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
   const fetchOne = (ns: ObjectType, id: string) =>
     Effect.flatMap(
       run(prepare<Listed>(ns, "get", { ids: [id] })),
-      (got) => {
+      (got): Effect.Effect<Listed["list"][number], ParseError | UnexpectedResponse> => {
         const found = got.list.find((item) => item.id === id)
-        return found === undefined
-          ? Effect.fail(new UnexpectedResponse({ description: `${ns}/get did not return ${id}` }))
-          : Effect.succeed(found)
+        if (found !== undefined) return Effect.succeed(found)
+        const illFormed = invalidError(got, id)
+        return illFormed !== undefined
+          ? Effect.fail(illFormed)
+          : Effect.fail(new UnexpectedResponse({ description: `${ns}/get did not return ${id}` }))
       }
     )
 
@@ -369,6 +371,9 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
         if (typeof id !== "string") return yield* decoded.left
         return yield* fetchOne(ns, id)
       }
+      // Created, but answered with properties that do not fit the type: the server's answer is lost.
+      const illFormed = invalidError(response, creationId)
+      if (illFormed !== undefined) return yield* illFormed
       const rejected = own(response.notCreated, creationId)
       if (ns === "Chat" && creations[creationId]!["kind"] === "direct") {
         // A direct chat with this contact already exists: the draft returns it in `updated`,

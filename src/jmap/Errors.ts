@@ -94,13 +94,20 @@ export class ParseError extends Schema.TaggedError<ParseError>(`${prefix}ParseEr
     return `parse error in ${this.subject}${this.path ? ` at ${this.path}` : ""}: ${this.description}`
   }
 
-  /** Builds a `ParseError` from an Effect Schema failure, keeping the path of the first issue. */
-  static fromSchema(subject: string, error: ParseResult.ParseError): ParseError {
+  /**
+   * Builds a `ParseError` from an Effect Schema failure, keeping the path of the first issue
+   * (after `at`, the path of the decoded value within what `subject` names).
+   */
+  static fromSchema(
+    subject: string,
+    error: ParseResult.ParseError,
+    at: ReadonlyArray<PropertyKey> = []
+  ): ParseError {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
     const first = issues[0]
     return new ParseError({
       subject,
-      path: first ? formatPath(first.path) : "",
+      path: formatPath([...at, ...(first ? first.path : [])]),
       description: first ? first.message : error.message
     })
   }

@@ -11,6 +11,7 @@
 import { Effect, Either, type Schema } from "effect"
 import { InvalidArgument, type MethodError, type MethodNotFound, type ParseError } from "./Errors.js"
 import { decodeValue } from "./internal/json.js"
+import { invalidItems } from "./MethodResponses.js"
 import { type Id, JsonObject } from "./Primitives.js"
 import { extractResponse, RequestBuilder } from "./RequestBuilder.js"
 import type { JmapRequest, JmapResponse, ResultReference } from "./Wire.js"
@@ -312,9 +313,33 @@ export const batch = <E, R>(
       const accountId = b.needsAccount ? yield* executor.accountId : undefined
       const request = yield* b.build(accountId)
       const response = yield* executor.call(request)
-      return mapResults(shape, (p) => resultOf(response, p)) as Results<R>
+      const warnings: Array<Effect.Effect<void>> = []
+      const results = mapResults(shape, (p) => {
+        const result = resultOf(response, p)
+        if (Either.isRight(result)) warnings.push(warnInvalid(p.method, result.right))
+        return result
+      })
+      yield* Effect.all(warnings, { discard: true })
+      return results as Results<R>
     })
   })
+
+/** How many left-out objects a warning names. */
+const namedInWarning = 5
+
+/**
+ * Logs, at warning level, the objects a response left out because they were ill-formed (its
+ * `invalid` entries): they are reported in the result, and they are never dropped silently.
+ */
+const warnInvalid = (method: string, result: unknown): Effect.Effect<void> => {
+  const invalid = invalidItems(result)
+  if (invalid.length === 0) return Effect.void
+  const named = invalid.slice(0, namedInWarning).map((i) => `${i.id ?? "(no id)"}: ${i.error.message}`)
+  const more = invalid.length > namedInWarning ? `; and ${invalid.length - namedInWarning} more` : ""
+  return Effect.logWarning(
+    `${method}: left out ${invalid.length} ill-formed object(s), reported in \`invalid\`: ${named.join("; ")}${more}`
+  ).pipe(Effect.annotateLogs({ "jmap.method": method, "jmap.invalid_count": invalid.length }))
+}
 
 const isPending = (u: unknown): u is Pending<unknown, unknown> =>
   typeof u === "object" && u !== null && "invocation" in u && "callId" in u

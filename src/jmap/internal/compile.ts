@@ -133,6 +133,9 @@ class Compiler {
         if (ast.transformation._tag === "TypeLiteralTransformation" && ast.from._tag === "TypeLiteral") {
           return this.typeLiteralTransformation(ast.from, ast.transformation, mode)
         }
+        if (ast.transformation._tag === "FinalTransformation") {
+          return this.finalTransformation(ast, ast.transformation, mode)
+        }
         return this.fallback(ast, mode)
       default:
         return this.fallback(ast, mode)
@@ -218,6 +221,24 @@ class Compiler {
         }
       }
       return out ?? u
+    }
+  }
+
+  /**
+   * `Schema.transform` / `transformOrFail`: the compiled `from`, then the transformation's own
+   * decode when it answers synchronously with an `Either` (anything else gives up), then the
+   * compiled `to` — the steps Effect's decoder takes, in its order.
+   */
+  private finalTransformation(ast: AST.Transformation, transformation: AST.FinalTransformation, mode: Mode): Check {
+    const from = this.compile(ast.from, mode)
+    const to = this.compile(ast.to, mode)
+    const options = { errors: "first", onExcessProperty: mode } as const
+    return (u) => {
+      const a = from(u)
+      if (a === FAIL) return FAIL
+      const r: unknown = transformation.decode(a, options, ast, u)
+      if (!Either.isEither(r) || Either.isLeft(r)) return FAIL
+      return to(r.right)
     }
   }
 

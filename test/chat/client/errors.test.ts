@@ -49,12 +49,22 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
 
   it.scoped("an undecodable response is a ParseError naming the method and the path", () =>
     Effect.gen(function*() {
+      const { client } = yield* start(() => respond(["Chat/get", { accountId: ACCOUNT, list: [], notFound: [] }]))
+      const error = yield* Effect.flip(client.Chat.get())
+      expect(error._tag).toBe("ParseError")
+      expect(plain(error)).toMatchObject({ subject: "Chat/get response", path: "state" })
+    }))
+
+  it.scoped("an ill-formed object of a /get list is left out and reported with its id and ParseError", () =>
+    Effect.gen(function*() {
       const { client } = yield* start(() =>
         respond(["Chat/get", { accountId: ACCOUNT, state: "s", list: [{ id: "c1", kind: "group" }], notFound: [] }])
       )
-      const error = yield* Effect.flip(client.Chat.get())
-      expect(error._tag).toBe("ParseError")
-      expect(plain(error)).toMatchObject({ subject: "Chat/get response", path: "list[0].createdAt" })
+      const got = yield* client.Chat.get()
+      expect(got.list).toEqual([])
+      expect(got.invalid.map((i) => ({ id: i.id, error: plain(i.error) }))).toEqual([
+        { id: "c1", error: expect.objectContaining({ _tag: "ParseError", subject: "Chat", path: "list[0].createdAt" }) }
+      ])
     }))
 
   it.scoped.skipIf(!haveFixtures)(
