@@ -118,7 +118,39 @@ const itemwise = <W, WI, T extends { readonly invalid: ReadonlyArray<InvalidItem
     }
   )
 
-const GetEnvelope = OpenStruct({ accountId: Id, state: State, list: Schema.Array(Schema.Unknown), notFound: IdList })
+/**
+ * A response carrying a `list` of `item`s beside the envelope `fields` (an open struct), decoded
+ * object by object: an ill-formed object is left out of `list` and reported in `invalid` (with its
+ * id and `ParseError`) instead of failing the whole response. {@link GetResponse} is one.
+ */
+export const ListResponse = <Fields extends Schema.Struct.Fields, A, I>(
+  identifier: string,
+  fields: Fields,
+  item: Schema.Schema<A, I, never>
+): Schema.Schema<
+  Schema.Struct.Type<Fields> & { readonly list: ReadonlyArray<A>; readonly invalid: ReadonlyArray<InvalidItem> },
+  any,
+  never
+> => {
+  type T = Schema.Struct.Type<Fields> & {
+    readonly list: ReadonlyArray<A>
+    readonly invalid: ReadonlyArray<InvalidItem>
+  }
+  const envelope = OpenStruct({ ...fields, list: Schema.Array(Schema.Unknown) })
+  return itemwise<Record<string, unknown> & { readonly list: ReadonlyArray<unknown> }, unknown, T>(
+    identifier,
+    envelope as unknown as Schema.Schema<Record<string, unknown> & { readonly list: ReadonlyArray<unknown> }, unknown>,
+    Schema.typeSchema(OpenStruct({ ...fields, list: Schema.Array(item) })) as unknown as Schema.Schema<
+      Omit<T, "invalid">,
+      any,
+      never
+    >,
+    (wire, invalid) =>
+      ({ ...wire, list: decodeEach(item, wire.list, "list", invalid) }) as unknown as Omit<T, "invalid">,
+    ({ invalid: _, ...value }) =>
+      Effect.map(ParseResult.encode(Schema.Array(item))(value.list), (list) => ({ ...value, list }))
+  )
+}
 
 /**
  * RFC 8620 §5.1 `Foo/get` response for items of schema `item`. The list is decoded object by
@@ -126,19 +158,7 @@ const GetEnvelope = OpenStruct({ accountId: Id, state: State, list: Schema.Array
  * `ParseError`) instead of failing the whole response.
  */
 export const GetResponse = <A, I>(item: Schema.Schema<A, I, never>): Schema.Schema<GetResponse<A>, any, never> =>
-  itemwise<typeof GetEnvelope.Type, typeof GetEnvelope.Encoded, GetResponse<A>>(
-    "GetResponse",
-    GetEnvelope,
-    OpenStruct({
-      accountId: Id,
-      state: State,
-      list: Schema.Array(Schema.typeSchema(item)),
-      notFound: Schema.Array(Id)
-    }),
-    (wire, invalid) => ({ ...wire, list: decodeEach(item, wire.list, "list", invalid) }),
-    ({ invalid: _, ...value }) =>
-      Effect.map(ParseResult.encode(Schema.Array(item))(value.list), (list) => ({ ...value, list }))
-  )
+  ListResponse("GetResponse", { accountId: Id, state: State, notFound: IdList }, item)
 /** @see {@link GetResponse} */
 export type GetResponse<A> = {
   readonly accountId: Id
