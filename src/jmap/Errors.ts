@@ -261,7 +261,8 @@ export class InvalidHeaderValue extends Schema.TaggedError<InvalidHeaderValue>(`
 
 /**
  * The server asked the client to slow down: HTTP 429 with `Retry-After` (RFC 9110 §10.2.3), or a
- * `rateLimited` SetError with `serverRetryAfter` on `Message/set` (draft-atwood-jmap-chat-00).
+ * `rateLimited` SetError on `Message/set` (draft-atwood-jmap-chat-00), with `serverRetryAfter` when
+ * the server sent one. With neither `retryAfter` nor `serverRetryAfter` the retry time is unknown.
  */
 export class RateLimited extends Schema.TaggedError<RateLimited>(`${prefix}RateLimited`)("RateLimited", {
   /** How long to wait, when the server said. */

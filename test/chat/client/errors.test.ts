@@ -84,15 +84,22 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
       })
   )
 
-  it.scoped("Message.create: rateLimited without or with a malformed serverRetryAfter → UnexpectedResponse", () =>
+  it.scoped("Message.create: rateLimited as the draft defines it → RateLimited, retry time unknown", () =>
+    Effect.gen(function*() {
+      const { client } = yield* start(() =>
+        notCreated("Message/set", "cid", { type: "rateLimited", description: "slow mode: 30 s" })
+      )
+      const input = { clientId: "cid", chatId: "c", body: "hi" }
+      const absent = yield* Effect.flip(client.Message.create(input))
+      expect(plain(absent)).toEqual({ _tag: "RateLimited" })
+      expect(absent.message).toBe("rate limited")
+      expect(yield* Effect.flip(client.Message.send(input))).toMatchObject({ _tag: "RateLimited" })
+    }))
+
+  it.scoped("Message.create: rateLimited with a malformed serverRetryAfter → UnexpectedResponse", () =>
     Effect.gen(function*() {
       const { client, setAnswer } = yield* start(() => notCreated("Message/set", "cid", { type: "rateLimited" }))
       const input = { clientId: "cid", chatId: "c", body: "hi" }
-      const absent = yield* Effect.flip(client.Message.create(input))
-      expect(plain(absent)).toEqual({
-        _tag: "UnexpectedResponse",
-        description: "rateLimited SetError missing serverRetryAfter"
-      })
       setAnswer(() => notCreated("Message/set", "cid", { type: "rateLimited", serverRetryAfter: 12345 }))
       const malformed = yield* Effect.flip(client.Message.create(input))
       expect(plain(malformed)).toEqual({
