@@ -36,6 +36,7 @@ const parseOptionsOf = (ast: AST.AST): Mode | undefined => {
 /** Nodes whose compiled output never differs from their input (so containers may return their input). */
 const primitiveTags = new Set([
   "StringKeyword",
+  "TemplateLiteral",
   "NumberKeyword",
   "BooleanKeyword",
   "Literal",
@@ -97,6 +98,10 @@ class Compiler {
       case "Literal": {
         const literal = ast.literal
         return (u) => (u === literal ? u : FAIL)
+      }
+      case "TemplateLiteral": {
+        const pattern = AST.getTemplateLiteralRegExp(ast)
+        return (u) => (typeof u === "string" && pattern.test(u) ? u : FAIL)
       }
       case "Refinement": {
         const from = this.compile(ast.from, mode)
@@ -285,7 +290,8 @@ class Compiler {
 }
 
 const isStringParameter = (p: AST.AST): boolean =>
-  p._tag === "StringKeyword" || (p._tag === "Refinement" && isStringParameter(p.from))
+  p._tag === "StringKeyword" || p._tag === "TemplateLiteral" ||
+  (p._tag === "Refinement" && isStringParameter(p.from))
 
 const compiler = new Compiler()
 
