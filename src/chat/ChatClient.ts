@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Either, Layer, type Schema, type Stream } from "effect"
+import { Context, Effect, Either, Layer, Schema, type Stream } from "effect"
 import * as DeltaSync from "../jmap/DeltaSync.js"
 import {
   InvalidArgument,
@@ -364,7 +364,16 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       if (created !== undefined) {
         const sent = { ...creations[creationId] }
         for (const key of spec.omit ?? []) delete sent[key]
-        const merged = { ...spec.defaults, ...sent, ...(created as object) }
+        // `created` is decoded (a secret is `Redacted`): back to its wire form, to be decoded with the rest.
+        const wire = ns in DataTypes
+          ? Either.getOrElse(
+            Schema.encodeUnknownEither(
+              (DataTypes[ns as keyof typeof DataTypes] as StandardMethods.DataType<any>).partial
+            )(created),
+            () => created
+          )
+          : created
+        const merged = { ...spec.defaults, ...sent, ...(wire as object) }
         const decoded = decodeValue(spec.item, merged, `${ns} created by ${invocation.method}`)
         if (Either.isRight(decoded)) return decoded.right
         const id = (created as { readonly id?: unknown }).id

@@ -50,7 +50,7 @@ export interface DataType<T extends { readonly id: string }> {
   readonly item: Schema.Schema<T, any, never>
   /**
    * The RFC 8620 §5.3 `created` / `updated` shape: any subset of the properties, unknown ones
-   * kept. Built from the type side of `item`, so it suits schemas whose wire and type sides agree.
+   * kept, decoded like `item` (see {@link partialOf}).
    */
   readonly partial: Schema.Schema<Partial<T>, any, never>
   /** Capabilities the methods need besides core, e.g. `["urn:ietf:params:jmap:chat"]`. */
@@ -61,11 +61,18 @@ export interface DataType<T extends { readonly id: string }> {
   readonly listing: Listing
 }
 
-/** The RFC 8620 §5.3 `created` shape of `item`: every property optional, unknown ones kept. */
+/**
+ * The RFC 8620 §5.3 `created` shape of `item`: every property optional, unknown ones kept. A plain
+ * struct is made partial as it is, so properties that decode to another type (a `Redacted` secret)
+ * do so here too. A struct with defaults (a transformation) is made partial on its type side
+ * instead: a default must not be invented for a property the server left out of its answer.
+ */
 export const partialOf = <T, I>(item: Schema.Schema<T, I, never>): Schema.Schema<Partial<T>, any, never> =>
-  Schema.partialWith(Schema.typeSchema(item), { exact: true }).annotations({
-    parseOptions: preserveUnknown
-  }) as unknown as Schema.Schema<Partial<T>, any, never>
+  (item.ast._tag === "TypeLiteral"
+    ? Schema.partialWith(item, { exact: true })
+    : Schema.partialWith(Schema.typeSchema(item), { exact: true })).annotations({
+      parseOptions: preserveUnknown
+    }) as unknown as Schema.Schema<Partial<T>, any, never>
 
 /** Builds a {@link DataType}. */
 export const dataType = <T extends { readonly id: string }, I>(
