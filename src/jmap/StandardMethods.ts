@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, Option, Schema, SchemaAST } from "effect"
 import { type InvalidArgument, UnexpectedResponse } from "./Errors.js"
 import * as Invocation from "./Invocation.js"
 import {
@@ -71,7 +71,8 @@ export const partialOf = <T, I>(item: Schema.Schema<T, I, never>): Schema.Schema
   (item.ast._tag === "TypeLiteral"
     ? Schema.partialWith(item, { exact: true })
     : Schema.partialWith(Schema.typeSchema(item), { exact: true })).annotations({
-      parseOptions: preserveUnknown
+      parseOptions: preserveUnknown,
+      identifier: `Partial<${Option.getOrElse(SchemaAST.getIdentifierAnnotation(item.ast), () => "object")}>`
     }) as unknown as Schema.Schema<Partial<T>, any, never>
 
 /** Builds a {@link DataType}. */
