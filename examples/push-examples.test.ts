@@ -17,10 +17,10 @@ import {
   SubscriptionRef,
   TestClock
 } from "effect"
+import { ChatSseEvent, ParseError } from "effect-jmap-chat"
+import { ChatClientTest, ChatServer } from "effect-jmap-chat/testing"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
-import { ChatSseEvent, ParseError } from "../src/index.js"
-import { ChatClientTest, ChatServer } from "../src/testing/index.js"
 import { embedded } from "./demo_target.js"
 import * as SseListen from "./sse_listen.js"
 import * as SyncLoop from "./sync_loop.js"
