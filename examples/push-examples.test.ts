@@ -325,5 +325,5 @@ describe("the example scripts, as a newcomer runs them", () => {
       expect(ws!.stdout).toMatch(/reconnected \(attempt 1\): catching up\n/)
       expect(sync!.stdout).toContain("push is live: syncing what changed since the first load\n")
       expect(sync!.stdout).toMatch(/The cache holds 1 chat\(s\) and \d+ message\(s\)\.\n$/)
-    }), 90_000)
+    }), 300_000)
 })

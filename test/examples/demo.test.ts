@@ -74,7 +74,7 @@ describe("npm run demo", () => {
           `${server.url} refused the credentials (HTTP 401): check JMAP_TOKEN, or JMAP_USERNAME and JMAP_PASSWORD\n`
         )
       }),
-    90_000
+    300_000
   )
 
   it.scopedLive("without JMAP_SEND it only looks, and says how to send", () =>

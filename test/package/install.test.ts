@@ -172,6 +172,6 @@ describe("the published package", () => {
         expect(quickStart).toEqual({ stdout: "self: hello, Bob 👍\n", stderr: "" })
         expect(own).toEqual({ stdout: "messages: 1\n", stderr: "" })
       }),
-    300_000
+    480_000
   )
 })

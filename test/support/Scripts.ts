@@ -32,7 +32,7 @@ export interface ScriptResult {
 
 /**
  * Runs `script` (relative to the root) with `env` (see {@link scriptEnv}) to its end. Killed after
- * `timeoutMs`, or when the effect is interrupted.
+ * `timeoutMs` (default 3 minutes: a hang guard for a busy machine), or when the effect is interrupted.
  */
 export const runScript = (
   script: string,
@@ -42,7 +42,7 @@ export const runScript = (
     execFile(
       process.execPath,
       [...nodeArgs, script],
-      { cwd: root, env: scriptEnv(options.env), signal, timeout: options.timeoutMs ?? 60_000 },
+      { cwd: root, env: scriptEnv(options.env), signal, timeout: options.timeoutMs ?? 180_000 },
       (error, stdout, stderr) =>
         resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }))
     )
