@@ -2,14 +2,15 @@
  * Every TypeScript block of README.md is a complete program kept as a file under examples/ (named
  * in an `<!-- examples/… -->` comment on the line before it) and equal to that file, which
  * `npm run typecheck` checks and this suite runs: the quick start and the push program as a
- * newcomer runs them, against the reference server reached over HTTP as if it were remote;
- * `readme_testing.test.ts` is itself a test of the suite.
+ * newcomer runs them, against the reference server reached over HTTP as if it were remote; the
+ * browser program is bundled as for a page; `readme_testing.test.ts` is itself a test of the suite.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { ChatClientTest, ChatServer } from "effect-jmap-chat/testing"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { bundle } from "../../examples/browser/build.js"
 import { root, runScript, startScript } from "../support/Scripts.js"
 
 /** The TypeScript blocks of a Markdown text, with the file each one names. */
@@ -28,6 +29,7 @@ describe("README.md's TypeScript blocks", () => {
     expect(blocks.map((b) => b.file)).toEqual([
       "examples/readme_quick_start.ts",
       "examples/readme_push.ts",
+      "examples/readme_browser.ts",
       "examples/readme_testing.test.ts"
     ])
     for (const block of blocks) {
@@ -43,6 +45,16 @@ describe("README.md's TypeScript blocks", () => {
       { file: "examples/y.ts", code: "const b = 2\n", line: 7 }
     ])
   })
+
+  it.live(
+    "the browser program bundles for browsers (the web chat's Chromium test runs the same layer)",
+    () =>
+      Effect.gen(function*() {
+        const js = yield* Effect.promise(() => bundle(path.join(root, "examples", "readme_browser.ts")))
+        expect(js).toContain("hello from the browser")
+      }),
+    60_000
+  )
 
   it.scopedLive(
     "the quick start and the push program run against a server given by JMAP_URL and a token",
