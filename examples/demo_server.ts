@@ -2,7 +2,8 @@
  * `npm run demo` against your server (JMAP_URL set): who you are signed in as, your chats with
  * their latest messages, and, only when told which chat, one message sent.
  *
- * - JMAP_URL: the server's origin, e.g. https://chat.example.com (the Session is at /.well-known/jmap);
+ * - JMAP_URL: the server's origin, e.g. https://chat.example.com (the Session is found at
+ *   /.well-known/jmap), or its Session URL;
  * - JMAP_TOKEN (Bearer), or JMAP_USERNAME and JMAP_PASSWORD (Basic);
  * - JMAP_CHAT_ID and JMAP_SEND="text": send "text" to that chat (both or neither).
  *
@@ -117,7 +118,9 @@ export const explain = (url: string, error: ClientError | SettingError): string 
     case "AuthFailed":
       return `${url} refused the credentials (HTTP ${error.status}): check JMAP_TOKEN, or JMAP_USERNAME and JMAP_PASSWORD`
     case "HttpError":
-      return `could not reach ${url}: ${error.message}`
+      return error.reason === "Status"
+        ? `${url} answered HTTP ${error.status}: is JMAP_URL the server's origin or its Session URL? (${error.message})`
+        : `could not reach ${url}: ${error.message}`
     case "InvalidArgument":
       return `JMAP_URL or another setting is wrong: ${error.message}`
     case "InvalidSession":

@@ -126,8 +126,9 @@ describe("npm run demo", () => {
         expect(yield* oneLine({ JMAP_URL: "http://127.0.0.1:1", JMAP_TOKEN: "t" })).toMatch(
           /^could not reach http:\/\/127\.0\.0\.1:1: /
         )
-        expect(yield* oneLine({ JMAP_URL: `${url}/jmap`, JMAP_TOKEN: "alice-token" })).toMatch(
-          /^JMAP_URL or another setting is wrong: .*path/
+        expect(yield* oneLine({ JMAP_URL: `${url}/no-session-here`, JMAP_TOKEN: "alice-token" })).toBe(
+          `${url}/no-session-here answered HTTP 404: is JMAP_URL the server's origin or its Session URL? ` +
+            `(HTTP error (HTTP 404) on GET ${url}/no-session-here)`
         )
         const notJmap = yield* listen((_, res) => res.writeHead(200, { "content-type": "text/html" }).end("<html/>"))
         expect(yield* oneLine({ JMAP_URL: notJmap.url, JMAP_TOKEN: "t" })).toMatch(
