@@ -1,0 +1,76 @@
+/**
+ * `ChatStore` against the in-memory reference backend, with its push events fed to the store and
+ * `TestClock` driving every timer: loading, the views and their emissions, push-driven delta sync,
+ * typing and presence.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { Backend, ChatClientTest, type ChatServerOptions } from "../../../src/testing/index.js"
+import { memoryKv, rig, settle, storeFor, until } from "./support.js"
+
+const setup = (options: ChatServerOptions = {}) =>
+  Effect.gen(function*() {
+    const backend = yield* Backend.make(options)
+    const alice = ChatClientTest.make(backend, "alice")
+    const carol = ChatClientTest.make(backend, "carol")
+    const bob = yield* rig(backend, "bob")
+    return { backend, alice, carol, bob, bobId: backend.user("bob").userId }
+  })
+
+describe("ChatStore: loading and views", () => {
+  it.scoped("loads every collection and shows the chats by last activity, with unread counts", () =>
+    Effect.gen(function*() {
+      const { alice, bob, bobId, carol } = yield* setup()
+      const withAlice = yield* alice.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* alice.Message.send({ chatId: withAlice.id, body: "one" })
+      yield* TestClock.adjust("1 second")
+      const withCarol = yield* carol.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* carol.Message.send({ chatId: withCarol.id, body: "a" })
+      yield* carol.Message.send({ chatId: withCarol.id, body: "b" })
+
+      const store = yield* storeFor(bob, yield* memoryKv)
+      yield* settle(store)
+      const chats = yield* until(store.chats, (c) => c.length === 2)
+      expect(chats.map((c) => [c.chat.contactId, c.unreadCount])).toEqual([
+        ["user:carol@example.com", 2],
+        ["user:alice@example.com", 1]
+      ])
+      const snapshot = yield* store.snapshot
+      expect(snapshot.status.origin).toBe("server")
+      expect(snapshot.collections.ChatContact.items.size).toBe(2)
+      expect(snapshot.collections.ReadPosition.items.size).toBe(2)
+      expect(snapshot.collections.PresenceStatus.items.size).toBe(1)
+      expect(snapshot.accountId).toBe("A-bob")
+    }))
+
+  it.scoped("keeps a chat's window live from push: new messages and edits, one emission each", () =>
+    Effect.gen(function*() {
+      const { alice, bob, bobId, carol } = yield* setup()
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: bobId })
+      const first = yield* alice.Message.send({ chatId: chat.id, body: "first" })
+      const store = yield* storeFor(bob, yield* memoryKv)
+      const seen = yield* store.messages(chat.id).pipe(
+        Stream.map((v) => v.entries.map((e) => e.message.body).join("|")),
+        Stream.take(5),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* settle(store)
+      yield* alice.Message.send({ chatId: chat.id, body: "second" })
+      yield* settle(store)
+      yield* alice.Message.updateOne({ id: first.id, patch: { body: "first (edited)" } })
+      yield* settle(store)
+      // A change elsewhere (a new chat with carol) and a sync that finds nothing new do not emit.
+      yield* carol.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* store.refresh
+      yield* alice.Message.send({ chatId: chat.id, body: "third" })
+      yield* settle(store)
+      expect(Chunk.toArray(yield* Fiber.join(seen))).toEqual([
+        "",
+        "first",
+        "first|second",
+        "first (edited)|second",
+        "first (edited)|second|third"
+      ])
+    }))
+})
