@@ -207,7 +207,11 @@ export const make = (
     const dedupScan = Math.max(windowSize, 50)
     const typingTimeout = Duration.toMillis(options.typingTimeout ?? "10 seconds")
     const saveDelay = options.saveDelay ?? "1 second"
-    const retrySchedule = options.retrySchedule ?? defaultRetry
+    // Whole milliseconds: a jittered delay would otherwise leave a TestClock at a fractional time.
+    const retrySchedule = Schedule.modifyDelay(
+      options.retrySchedule ?? defaultRetry,
+      (_, delay) => Duration.millis(Math.ceil(Duration.toMillis(delay)))
+    )
 
     const restored = yield* persistence.load
     const state = yield* SubscriptionRef.make<Snapshot.Snapshot>(

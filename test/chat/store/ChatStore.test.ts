@@ -4,7 +4,7 @@
  * typing and presence.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
 import { Backend, ChatClientTest, type ChatServerOptions } from "../../../src/testing/index.js"
 import { memoryKv, rig, settle, storeFor, until } from "./support.js"
 
@@ -72,5 +72,66 @@ describe("ChatStore: loading and views", () => {
         "first (edited)|second",
         "first (edited)|second|third"
       ])
+    }))
+})
+
+describe("ChatStore: typing and presence", () => {
+  it.scoped("shows typing at once, hides it on typing: false, on the sender's message, and after the timeout", () =>
+    Effect.gen(function*() {
+      const { alice, bob, bobId } = yield* setup()
+      const aliceId = "user:alice@example.com"
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* alice.Message.send({ chatId: chat.id, body: "hello" })
+      const store = yield* storeFor(bob, yield* memoryKv, { typingTimeout: "10 seconds" })
+      yield* settle(store)
+      const who = store.typing(chat.id)
+      const typing = (on: boolean) => alice.Chat.typing({ chatId: chat.id, typing: on })
+
+      yield* typing(true)
+      expect(yield* until(who, (w) => w.length > 0)).toEqual([aliceId])
+      yield* typing(false)
+      yield* until(who, (w) => w.length === 0)
+
+      yield* typing(true)
+      yield* until(who, (w) => w.length > 0)
+      yield* alice.Message.send({ chatId: chat.id, body: "done typing" })
+      yield* settle(store)
+      yield* until(who, (w) => w.length === 0)
+
+      // The server accepts one typing call per 3 s per chat.
+      yield* TestClock.adjust("3 seconds")
+      yield* typing(true)
+      yield* until(who, (w) => w.length > 0)
+      yield* TestClock.adjust("9 seconds")
+      expect(yield* Stream.runHead(who)).toEqual(Option.some([aliceId]))
+      yield* TestClock.adjust("1 second")
+      yield* until(who, (w) => w.length === 0)
+    }))
+
+  it.scoped("shows a contact's pushed presence at once, over the synced ChatContact", () =>
+    Effect.gen(function*() {
+      const { alice, bob, bobId } = yield* setup()
+      const aliceId = "user:alice@example.com"
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* alice.Message.send({ chatId: chat.id, body: "hello" })
+      const store = yield* storeFor(bob, yield* memoryKv)
+      yield* settle(store)
+      const presence = store.presence(aliceId)
+      expect(Option.map(yield* until(presence, Option.isSome), (p) => p.presence)).toEqual(Option.some("online"))
+      // StateChanges held back: the contact is not synced again, so only the pushed event can show it.
+      yield* Ref.set(bob.dropping, (event) => event._tag === "StateChange")
+      const { list: [status] } = yield* alice.PresenceStatus.get({})
+      yield* alice.PresenceStatus.updateOne({ id: status!.id, patch: { presence: "busy", statusText: "in a meeting" } })
+      const shown = yield* until(presence, (p) => Option.exists(p, (x) => x.presence === "busy"))
+      expect(Option.map(shown, (p) => p.statusText)).toEqual(Option.some("in a meeting"))
+      expect((yield* store.snapshot).collections.ChatContact.items.get(aliceId)?.presence).toBe("online")
+      yield* Ref.set(bob.dropping, () => false)
+      yield* store.refresh
+      const snapshot = yield* store.snapshot
+      expect(snapshot.collections.ChatContact.items.get(aliceId)?.presence).toBe("busy")
+      expect(snapshot.presence.has(aliceId)).toBe(false)
+      expect(Option.map(yield* until(presence, Option.isSome), (p) => p.statusText)).toEqual(
+        Option.some("in a meeting")
+      )
     }))
 })

@@ -50,8 +50,8 @@ export interface Rig {
   readonly hook: Ref.Ref<CallHook>
   /** Ends the push connection: the stream emits `Reconnected` and resumes (events in between are lost). */
   readonly reconnect: Effect.Effect<void>
-  /** While true, push events are dropped (as a connection that silently lost them would). */
-  readonly dropping: Ref.Ref<boolean>
+  /** Push events this returns true for are dropped (as a connection that silently lost them would). */
+  readonly dropping: Ref.Ref<(event: ChatPush.ChatPushEvent) => boolean>
   /** The layer of `ChatClient` and `ChatPush` for this user. */
   readonly layer: Layer.Layer<ChatClient.ChatClient | ChatPush.ChatPush>
 }
@@ -61,7 +61,7 @@ export const rig = (backend: Backend.ChatBackend.Service, user: string) =>
   Effect.gen(function*() {
     const calls = yield* Ref.make<ReadonlyArray<ReadonlyArray<string>>>([])
     const hook = yield* Ref.make<CallHook>((_, next) => next)
-    const dropping = yield* Ref.make(false)
+    const dropping = yield* Ref.make<(event: ChatPush.ChatPushEvent) => boolean>(() => false)
     const cuts = yield* Queue.unbounded<void>()
     const transport = ChatClientTest.transport(backend, user)
     const client = ChatClient.makeWith<any>({
@@ -80,8 +80,8 @@ export const rig = (backend: Backend.ChatBackend.Service, user: string) =>
           Stream.concat(
             Stream.sync(first),
             events.pipe(
-              Stream.filterEffect(() => Effect.map(Ref.get(dropping), (d) => !d)),
-              Stream.map(toChatEvent)
+              Stream.map(toChatEvent),
+              Stream.filterEffect((event) => Effect.map(Ref.get(dropping), (drop) => !drop(event)))
             )
           ).pipe(Stream.interruptWhen(Queue.take(cuts))))
       )
