@@ -490,7 +490,7 @@ export const make = (
       const { write } = e
       switch (write._tag) {
         case "Send":
-          return (e.attempts > 0 ? MessagePages.findSent(client, write, dedupScan) : Effect.succeedNone).pipe(
+          return (e.attempts > 1 ? MessagePages.findSent(client, write, dedupScan) : Effect.succeedNone).pipe(
             Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => client.Message.send(write.input) }))
           )
         case "React":
@@ -545,14 +545,16 @@ export const make = (
       Effect.gen(function*() {
         const backoff = yield* Schedule.driver(retrySchedule)
         for (;;) {
+          // Counted (and saved) before the request: if the app stops now, the next run checks first.
           const taken = yield* SubscriptionRef.modify(state, (s) => {
             const e = entryOf(s, writeId)
-            return e === undefined || e.status === "confirmed" || e.status === "failed"
-              ? [e, s]
-              : [{ ...e, status: "sending" as const }, setEntry(s, writeId, (x) => ({ ...x, status: "sending" }))]
+            if (e === undefined || e.status === "confirmed" || e.status === "failed") return [e, s]
+            const next: Writes.Entry = { ...e, status: "sending", attempts: e.attempts + 1 }
+            return [next, setEntry(s, writeId, () => next)]
           })
           if (taken?.status === "confirmed") return yield* resolve(writeId, Exit.succeed(taken.result))
           if (taken?.status !== "sending") return
+          yield* saveWrites
           const outcome = yield* Effect.either(attempt(taken))
           if (Either.isRight(outcome)) return yield* confirmWrite(taken.write, outcome.right)
           const error = outcome.left
@@ -560,12 +562,7 @@ export const make = (
           const after = yield* SubscriptionRef.modify(state, (s) => {
             const e = entryOf(s, writeId)
             if (e?.status !== "sending") return [e, s]
-            const next: Writes.Entry = {
-              ...e,
-              attempts: e.attempts + 1,
-              error,
-              status: transient ? "retrying" : "failed"
-            }
+            const next: Writes.Entry = { ...e, error, status: transient ? "retrying" : "failed" }
             return [next, setEntry(s, writeId, () => next)]
           })
           yield* saveWrites

@@ -93,7 +93,7 @@ export type Status = "queued" | "sending" | "retrying" | "failed" | "confirmed"
 export interface Entry {
   readonly write: Write
   readonly status: Status
-  /** Attempts that may have reached the server. */
+  /** Attempts started (each may have reached the server), the one under way included. */
   readonly attempts: number
   /** The last failure (`retrying`, `failed`). */
   readonly error: WriteError | undefined
