@@ -26,7 +26,8 @@ export const isAnchorNotFound = (error: FetchError): boolean =>
 
 /**
  * Up to `count` messages of `chatId`, newest first, starting after `before` (a message id) or at the
- * newest; `complete` when the chat has no more beyond them.
+ * newest; `complete` when the chat has no more beyond them (by the query's `total`, or, from a
+ * server that does not count, a page shorter than asked).
  */
 export const fetch = (
   client: ChatClient.Service,
@@ -44,13 +45,16 @@ export const fetch = (
         filter: { chatId },
         sort: newestFirst,
         limit: want,
+        calculateTotal: true,
         ...(anchor === undefined ? {} : { anchor, anchorOffset: 1 })
       })
       found.push(...page.list)
-      const ids = page.query.ids
+      const { ids, limit, position, total } = page.query
       taken += ids.length
-      const servable = Math.min(want, page.query.limit ?? want)
-      if (ids.length < servable || ids.length === 0) return { newestFirst: found, complete: true }
+      const exhausted = total === undefined
+        ? ids.length < Math.min(want, limit ?? want)
+        : position + ids.length >= total
+      if (exhausted || ids.length === 0) return { newestFirst: found, complete: true }
       if (taken >= count) return { newestFirst: found, complete: false }
       anchor = ids.at(-1)
     }
