@@ -201,7 +201,7 @@ export const make = (
   Effect.gen(function*() {
     const client = yield* ChatClient.ChatClient
     const push = yield* ChatPush.ChatPush
-    const persistence = Persistence.make(yield* KeyValueStore.KeyValueStore, options.key ?? defaultKey)
+    const persistence = yield* Persistence.make(yield* KeyValueStore.KeyValueStore, options.key ?? defaultKey)
     const windowSize = Math.max(1, Math.floor(options.windowSize ?? 50))
     const pageSize = Math.max(1, Math.floor(options.pageSize ?? windowSize))
     const dedupScan = Math.max(windowSize, 50)

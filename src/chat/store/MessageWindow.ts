@@ -35,14 +35,20 @@ export const unloaded = (chatId: string, limit: number): MessageWindow => ({
   loaded: false
 })
 
-const time = (m: Message): number => {
-  const t = Date.parse(m.receivedAt)
-  return Number.isNaN(t) ? 0 : t
+/**
+ * Compares two UTCDates by time: as strings when both are in UTC (`Z`) and of the same length (the
+ * usual case, and much cheaper), else by `Date.parse` (a date that does not parse sorts first).
+ */
+const compareTimes = (a: string, b: string): number => {
+  if (a.length === b.length && a.endsWith("Z") && b.endsWith("Z")) return a < b ? -1 : a > b ? 1 : 0
+  const x = Date.parse(a)
+  const y = Date.parse(b)
+  return (Number.isNaN(x) ? 0 : x) - (Number.isNaN(y) ? 0 : y)
 }
 
 /** The window order: `receivedAt`, then `id` (RFC 8620 ids compared as octets). */
 export const compare = (a: Message, b: Message): number => {
-  const dt = time(a) - time(b)
+  const dt = compareTimes(a.receivedAt, b.receivedAt)
   return dt !== 0 ? dt : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 

@@ -7,7 +7,7 @@
 import { KeyValueStore } from "@effect/platform"
 import { NodeKeyValueStore } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Layer, Logger, Ref } from "effect"
+import { Context, Deferred, Effect, Layer, Logger, Ref, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -186,6 +186,54 @@ describe("ChatStore: persistence", () => {
             expect(s.collections.Chat.items.size).toBe(0)
           }))
         expect(lines.some((l) => l.includes("of account A-bob, not A-carol"))).toBe(true)
+      })
+    ))
+
+  it.scoped("saves only the windows that changed, and a corrupt window is discarded alone", () =>
+    warnings((lines) =>
+      Effect.gen(function*() {
+        const { alice, aliceChat, backend, chatId } = yield* setup
+        const carol = ChatClientTest.make(backend, "carol")
+        const withCarol = yield* carol.Chat.createOne({ kind: "direct", contactId: backend.user("bob").userId })
+        yield* carol.Message.send({ chatId: withCarol.id, body: "from carol" })
+        const memory = yield* memoryKv
+        const sets: Array<string> = []
+        const kv = KeyValueStore.make({
+          get: memory.get,
+          getUint8Array: memory.getUint8Array,
+          set: (k, v) => Effect.zipRight(Effect.sync(() => sets.push(k)), memory.set(k, v)),
+          remove: memory.remove,
+          clear: memory.clear,
+          size: memory.size
+        })
+        const bob = yield* rig(backend, "bob")
+        const carolChat = (yield* ChatClientTest.make(backend, "bob").Chat.get({})).list.find((c) =>
+          c.contactId === backend.user("carol").userId
+        )!.id
+        yield* run(bob, kv, (store) =>
+          Effect.gen(function*() {
+            yield* bodiesOf(store, chatId)
+            yield* bodiesOf(store, carolChat)
+            yield* settle(store)
+            yield* TestClock.adjust("1 second")
+            sets.length = 0
+            yield* alice.Message.send({ chatId: aliceChat, body: "only this chat changed" })
+            yield* settle(store)
+            yield* TestClock.adjust("1 second")
+            expect(sets.filter((k) => k.includes("/window/"))).toEqual([
+              `${ChatStore.defaultKey}/window/${encodeURIComponent(chatId)}`
+            ])
+            expect(sets).toContain(ChatStore.defaultKey)
+          }))
+        yield* kv.set(`${ChatStore.defaultKey}/window/${encodeURIComponent(carolChat)}`, "{\"version\": 1")
+        yield* run(bob, kv, (store) =>
+          Effect.gen(function*() {
+            const restored = yield* store.snapshot
+            expect(restored.status.origin).toBe("restored")
+            expect([...restored.windows.keys()]).toEqual([chatId])
+            expect(yield* bodiesOf(store, carolChat)).toEqual(["from carol"])
+          }))
+        expect(lines.some((l) => l.includes("persisted window is discarded"))).toBe(true)
       })
     ))
 
