@@ -61,6 +61,16 @@ export type { Snapshot, SyncStatus } from "./Snapshot.js"
 export type { ChatEntry, ContactPresence, MessageEntry, MessagesView, WriteInfo } from "./Views.js"
 export type { Status as WriteStatus, Write, WriteError } from "./Writes.js"
 
+/** The chat list of a snapshot, most recent activity first (what {@link Service.chats} emits). */
+export const chatList: (snapshot: Snapshot.Snapshot) => ReadonlyArray<Views.ChatEntry> = Views.chats
+
+/** A chat's messages in a snapshot (what {@link Service.messages} emits; `open` the chat first). */
+export const messagesOf: (snapshot: Snapshot.Snapshot, chatId: string) => Views.MessagesView = Views.messages
+
+/** A contact's presence in a snapshot (what {@link Service.presence} emits). */
+export const presenceOf: (snapshot: Snapshot.Snapshot, contactId: string) => Option.Option<Views.ContactPresence> =
+  Views.presence
+
 /** Options of {@link make} and {@link layer}. */
 export interface Options {
   /** How many of a chat's latest messages a window holds (default 50). */
@@ -103,13 +113,19 @@ export interface Service {
   readonly chats: Stream.Stream<ReadonlyArray<Views.ChatEntry>>
   /** A chat's messages (its window is loaded and kept from the first subscription on). */
   readonly messages: (chatId: string) => Stream.Stream<Views.MessagesView>
+  /** Keeps a chat's message window from now on, loading it if needed (`messages` does this itself). */
+  readonly open: (chatId: string) => Effect.Effect<void>
   /** Who is typing in a chat, by contact id. */
   readonly typing: (chatId: string) => Stream.Stream<ReadonlyArray<string>>
   /** A contact's presence. */
   readonly presence: (contactId: string) => Stream.Stream<Option.Option<Views.ContactPresence>>
   /** Whether the store is live, syncing, and its last error. */
   readonly status: Stream.Stream<Snapshot.SyncStatus>
-  /** Any view of the snapshot (`f` should be pure); emits when its value changed (structural equality). */
+  /**
+   * Any view of the snapshot (`f` should be pure); emits when its value changed (structural
+   * equality). Views read from one snapshot together never mix two states, e.g.
+   * `select((s) => [ChatStore.chatList(s), ChatStore.messagesOf(s, chatId)])`.
+   */
   readonly select: <A>(f: (snapshot: Snapshot.Snapshot) => A) => Stream.Stream<A>
   /** The current snapshot. */
   readonly snapshot: Effect.Effect<Snapshot.Snapshot>
@@ -740,6 +756,7 @@ export const make = (
         (s) => [s.collections.Chat, s.collections.ReadPosition, s.windows, s.writes],
         Views.chats
       ),
+      open: ensureWindow,
       messages: (chatId) =>
         Stream.unwrap(Effect.as(
           ensureWindow(chatId),
