@@ -115,6 +115,11 @@ export interface Service {
   readonly messages: (chatId: string) => Stream.Stream<Views.MessagesView>
   /** Keeps a chat's message window from now on, loading it if needed (`messages` does this itself). */
   readonly open: (chatId: string) => Effect.Effect<void>
+  /**
+   * Stops keeping a chat's message window: its messages leave memory and, at the next save, storage.
+   * Windows are otherwise kept (and synced) until their chat is gone; `open` or `messages` loads it again.
+   */
+  readonly close: (chatId: string) => Effect.Effect<void>
   /** Who is typing in a chat, by contact id. */
   readonly typing: (chatId: string) => Stream.Stream<ReadonlyArray<string>>
   /** A contact's presence. */
@@ -757,6 +762,13 @@ export const make = (
         Views.chats
       ),
       open: ensureWindow,
+      close: (chatId) =>
+        update((s) => {
+          if (!s.windows.has(chatId)) return s
+          const windows = new Map(s.windows)
+          windows.delete(chatId)
+          return { ...s, windows }
+        }),
       messages: (chatId) =>
         Stream.unwrap(Effect.as(
           ensureWindow(chatId),

@@ -220,7 +220,9 @@ describe("ChatStore: persistence", () => {
             yield* alice.Message.send({ chatId: aliceChat, body: "only this chat changed" })
             yield* settle(store)
             yield* TestClock.adjust("1 second")
-            expect(sets.filter((k) => k.includes("/window/"))).toEqual([
+            expect(sets.filter((k) =>
+              k.includes("/window/")
+            )).toEqual([
               `${ChatStore.defaultKey}/window/${encodeURIComponent(chatId)}`
             ])
             expect(sets).toContain(ChatStore.defaultKey)

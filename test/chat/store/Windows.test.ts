@@ -47,6 +47,20 @@ describe("ChatStore: message windows", () => {
       expect(all.entries.map((e) => e.message.body)).toEqual(range(1, 12))
     }))
 
+  it.scoped("a closed window is dropped and no longer synced; opening it loads it again", () =>
+    Effect.gen(function*() {
+      const { chatId, say, store } = yield* setup(3)
+      expect(yield* bodies(store, chatId)).toEqual(range(1, 3))
+      yield* store.close(chatId)
+      expect((yield* store.snapshot).windows.has(chatId)).toBe(false)
+      yield* say("m4")
+      yield* settle(store)
+      expect((yield* store.snapshot).windows.has(chatId)).toBe(false)
+      yield* store.open(chatId)
+      yield* settle(store)
+      expect(yield* bodies(store, chatId)).toEqual(range(1, 4))
+    }))
+
   it.scoped("stays the latest `limit` messages as new ones arrive, and refills after a deletion", () =>
     Effect.gen(function*() {
       const { bobView, chatId, say, store } = yield* setup(7)
