@@ -17,7 +17,8 @@ interface Result {
 const benches: Record<string, () => Promise<Result | ReadonlyArray<Result>>> = {
   "call-overhead": async () => (await import("./call-overhead.js")).run(),
   decode: async () => (await import("./decode.js")).run(),
-  batching: async () => (await import("./batching.js")).run()
+  batching: async () => (await import("./batching.js")).run(),
+  bundle: async () => (await import("./bundle.js")).run()
 }
 
 const optional: Record<string, string> = {

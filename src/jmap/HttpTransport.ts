@@ -22,7 +22,6 @@ import {
   type Scope,
   Stream
 } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
 import * as Auth from "./Auth.js"
 import { type ClientConfig, type ClientConfigInput, makeClientConfig } from "./ClientConfig.js"
 import {
@@ -47,12 +46,14 @@ import {
   fromPlatformError,
   httpUrl,
   parseBaseUrl,
+  parseServerUrl,
   readCapped
 } from "./internal/http.js"
 import { decodeJson } from "./internal/json.js"
 import { timeoutFail } from "./internal/timeout.js"
 import { checkEventStreamContentType } from "./push/EventSourceStream.js"
-import { BlobUploadResponse, resolveSessionUrls, Session } from "./Session.js"
+import { BlobUploadResponse, resolveSessionUrls, Session, withRedactedInspection } from "./Session.js"
+import * as Sha256 from "./Sha256.js"
 import { expandTemplate, templateVariables } from "./UriTemplate.js"
 import { JmapRequest, JmapResponse } from "./Wire.js"
 
@@ -133,10 +134,16 @@ export interface DownloadStreamOptions extends DownloadOptions {
 export interface Service {
   /** The configured origin, e.g. `https://jmap.example.com`. Credentials are only sent here (and to `trustedOrigins`). */
   readonly origin: string
+  /**
+   * Where the Session is fetched from: `{origin}/.well-known/jmap` (RFC 8620 §2.2) when the
+   * configured URL is a bare origin, else the configured Session resource URL.
+   */
+  readonly sessionUrl: string
   readonly config: ClientConfig
   /**
-   * `GET {origin}/.well-known/jmap` (RFC 8620 §2.2), following redirects; decoded, with its URLs
-   * resolved against the final URL and required to be http(s).
+   * `GET {sessionUrl}` (RFC 8620 §2, §2.2), following redirects (credentials only to trusted
+   * origins, hop by hop); decoded, with its URLs resolved against the final URL and required to be
+   * http(s).
    */
   readonly fetchSession: Effect.Effect<FetchedSession, FetchSessionError>
   /** POSTs a Request to `apiUrl` (RFC 8620 §3.1) and decodes the Response envelope. */
@@ -163,7 +170,13 @@ export interface Service {
 
 /** Options of {@link make}. */
 export interface Options {
-  /** The server's origin (`https://host[:port]`); a path, query, fragment or user-info is rejected. */
+  /**
+   * The server: its origin (`https://host[:port]`), whose Session is discovered at
+   * `/.well-known/jmap` (RFC 8620 §2.2), or the Session resource's own URL
+   * (`https://host/jmap/session`), fetched as is. Credentials go to this URL's origin only (and to
+   * `trustedOrigins`). User-info, a query or a fragment is refused with `InvalidArgument`, without
+   * echoing the URL: credentials belong in `auth`.
+   */
   readonly url: string
   readonly auth?: Auth.Auth
   readonly config?: ClientConfigInput
@@ -183,12 +196,11 @@ const idempotentMethods = new Set(["Blob/lookup", "Core/echo"])
 export const isIdempotentRequest = (request: JmapRequest): boolean =>
   request.methodCalls.every(([name]) => idempotentMethods.has(name) || idempotentSuffixes.some((s) => name.endsWith(s)))
 
-const sha256Hex = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-const sameDigest = (a: string, b: string): boolean => {
-  const x = Buffer.from(a, "utf8")
-  const y = Buffer.from(b, "utf8")
-  return x.length === y.length && timingSafeEqual(x, y)
+/** A header value's bytes (RFC 9110 §5.5): the UTF-8 octets of `value`, one character each. */
+const utf8Octets = (value: string): string => {
+  let out = ""
+  for (const byte of new TextEncoder().encode(value)) out += String.fromCharCode(byte)
+  return out
 }
 
 const sha256Pattern = /^[0-9a-f]{64}$/
@@ -203,16 +215,17 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, InvalidArgument | InvalidHeaderValue, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const origin = yield* parseBaseUrl(options.url)
+    const { origin, sessionUrl } = yield* parseServerUrl(options.url)
     const auth = options.auth ?? Auth.none
     yield* Auth.validate(auth)
     const config = yield* makeClientConfig(options.config)
     const trusted = new Set<string>([origin])
     for (const o of options.trustedOrigins ?? []) {
-      const parsed = yield* parseBaseUrl(o)
+      const parsed = yield* parseBaseUrl(o, "trusted origin")
       trusted.add(parsed)
     }
     const maxRedirects = options.maxRedirects ?? 5
+    const sha256 = yield* Sha256.Sha256
     // Each exchange is traced by our own span (`HttpTransport.call`, …) with the method, host and
     // status, never the query or headers. The platform's request span is off: it records
     // `url.full`/`url.query` (a query may carry a token, e.g. `?access_token=` on event-source
@@ -304,7 +317,7 @@ export const make = (
       })
 
     const fetchSession: Service["fetchSession"] = Effect.gen(function*() {
-      let url = `${origin}/.well-known/jmap`
+      let url = sessionUrl
       for (let hop = 0;; hop++) {
         const response = yield* exchange(
           HttpClientRequest.get(url).pipe(HttpClientRequest.acceptJson),
@@ -336,10 +349,10 @@ export const make = (
         const bytes = yield* readCapped(response, config.maxSessionBytes, "GET", url)
         const decoded = yield* decodeJson(Session, bytes, "Session")
         const session = yield* resolveSessionUrls(decoded, url)
-        return { session, url }
+        return { session: withRedactedInspection(session), url }
       }
     }).pipe(
-      (self) => withTimeout(self, "GET", `${origin}/.well-known/jmap`),
+      (self) => withTimeout(self, "GET", sessionUrl),
       withRetry,
       Effect.withSpan("HttpTransport.fetchSession", { captureStackTrace: false, attributes: { "jmap.origin": origin } })
     )
@@ -385,7 +398,7 @@ export const make = (
           })
         }
         const url = yield* expandTemplate(o.uploadUrl, { accountId: o.accountId })
-        const hash = createHash("sha256")
+        const hash = sha256.create()
         let size = 0
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.acceptJson)
         const withBody = o.body instanceof Uint8Array
@@ -409,8 +422,8 @@ export const make = (
             description: `blob upload size mismatch: client uploaded ${size} bytes, server reports ${reply.size} bytes`
           })
         }
-        const local = hash.digest("hex")
-        if (reply.sha256 !== undefined && !sameDigest(local, reply.sha256)) {
+        const local = hash.digestHex()
+        if (reply.sha256 !== undefined && !Sha256.sameDigest(local, reply.sha256)) {
           return yield* new BlobIntegrityMismatch({ expected: local, actual: reply.sha256 })
         }
         return reply
@@ -446,8 +459,8 @@ export const make = (
           return yield* readCapped(response, config.maxDownloadBytes, "GET", url.href)
         }).pipe((self) => withTimeout(self, "GET", url.href), withRetry)
         if (o.expectedSha256 !== undefined) {
-          const actual = sha256Hex(bytes)
-          if (!sameDigest(o.expectedSha256, actual)) {
+          const actual = Sha256.hex(sha256, bytes)
+          if (!Sha256.sameDigest(o.expectedSha256, actual)) {
             return yield* new BlobIntegrityMismatch({ expected: o.expectedSha256, actual })
           }
         }
@@ -470,12 +483,12 @@ export const make = (
         const capped = o.maxBytes === undefined ? body : capStream(body, o.maxBytes, url.href)
         if (o.expectedSha256 === undefined) return capped
         const expected = o.expectedSha256
-        const hash = createHash("sha256")
+        const hash = sha256.create()
         return Stream.concat(
           Stream.tap(capped, (chunk) => Effect.sync(() => hash.update(chunk))),
           Stream.fromEffect(Effect.suspend(() => {
-            const actual = hash.digest("hex")
-            return sameDigest(expected, actual)
+            const actual = hash.digestHex()
+            return Sha256.sameDigest(expected, actual)
               ? Effect.void
               : Effect.fail(new BlobIntegrityMismatch({ expected, actual }))
           })).pipe(Stream.drain)
@@ -500,7 +513,7 @@ export const make = (
               // is sent as its UTF-8 octets.
               ...(lastEventId === undefined
                 ? {}
-                : { "last-event-id": Buffer.from(lastEventId, "utf8").toString("latin1") })
+                : { "last-event-id": utf8Octets(lastEventId) })
             })
           )
         ).pipe((self) => withTimeout(self, "GET", url.href))
@@ -510,6 +523,7 @@ export const make = (
 
     return HttpTransport.of({
       origin,
+      sessionUrl,
       config,
       fetchSession,
       call,
@@ -528,8 +542,9 @@ export const layer = (
   Layer.effect(HttpTransport, make(options))
 
 /**
- * A layer configured from the environment: `JMAP_URL` plus `JMAP_TOKEN` (Bearer) or
- * `JMAP_USERNAME` + `JMAP_PASSWORD` (Basic), or none of them.
+ * A layer configured from the environment: `JMAP_URL` (an origin or a Session URL, see
+ * {@link Options.url}) plus `JMAP_TOKEN` (Bearer) or `JMAP_USERNAME` + `JMAP_PASSWORD` (Basic), or
+ * none of them.
  */
 export const layerConfig = (
   options: { readonly config?: ClientConfigInput; readonly trustedOrigins?: ReadonlyArray<string> } = {}

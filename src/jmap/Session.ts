@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Either, Schema } from "effect"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { InvalidSession } from "./Errors.js"
 import { Id, JsonObject, OpenStruct, State, UnsignedInt } from "./Primitives.js"
 import { resolveTemplate } from "./UriTemplate.js"
@@ -97,4 +98,66 @@ export const resolveSessionUrls = (session: Session, base: string): Either.Eithe
     resolved[field] = url.right
   }
   return Either.right({ ...session, ...resolved })
+}
+
+/**
+ * Redacts a URL (or URL template) for display: each query parameter value and any fragment
+ * becomes `<redacted>` (servers may put tokens there), except values that are exactly one
+ * template variable such as `{types}`. Not a URL parser: templates are not URLs.
+ */
+export const redactUrlQuery = (url: string): string => {
+  const hash = url.indexOf("#")
+  const withoutHash = hash < 0 ? url : url.slice(0, hash)
+  const question = withoutHash.indexOf("?")
+  const head = question < 0 ? withoutHash : withoutHash.slice(0, question)
+  const query = question < 0
+    ? ""
+    : "?" + withoutHash.slice(question + 1).split("&").map((pair) => {
+      const eq = pair.indexOf("=")
+      if (eq < 0) return pair === "" || /^\{[^{}]*\}$/.test(pair) ? pair : "<redacted>"
+      const value = pair.slice(eq + 1)
+      return /^\{[^{}]*\}$/.test(value) || value === "" ? pair : `${pair.slice(0, eq)}=<redacted>`
+    }).join("&")
+  return head + query + (hash < 0 ? "" : "#<redacted>")
+}
+
+const redactCapabilityUrls = (capabilities: Session["capabilities"]): Session["capabilities"] =>
+  Object.fromEntries(
+    Object.entries(capabilities).map(([uri, value]) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return [uri, value]
+      const url = (value as Record<string, unknown>)["url"]
+      return [uri, typeof url === "string" ? { ...value, url: redactUrlQuery(url) } : value]
+    })
+  )
+
+/**
+ * What `inspect`, `console.log` and `JSON.stringify` show of a Session (RFC 8620 §2): the user
+ * name, the state and the account names are hidden (they identify a person), and so are the query
+ * values of its URLs and of capability `url`s (servers may put tokens there).
+ */
+export const redactSession = (session: Session): Record<string, unknown> => ({
+  ...session,
+  username: "<redacted>",
+  state: "<opaque>",
+  apiUrl: redactUrlQuery(session.apiUrl),
+  downloadUrl: redactUrlQuery(session.downloadUrl),
+  uploadUrl: redactUrlQuery(session.uploadUrl),
+  eventSourceUrl: redactUrlQuery(session.eventSourceUrl),
+  capabilities: redactCapabilityUrls(session.capabilities),
+  accounts: Object.fromEntries(
+    Object.entries(session.accounts).map(([id, account]) => [id, { ...account, name: "<redacted>" }])
+  )
+})
+
+/**
+ * Makes `inspect`/`console.log` and `toJSON` (so `JSON.stringify` and Effect's loggers) of
+ * `session` show {@link redactSession}; the fields themselves are unchanged. Both are
+ * non-enumerable, so spreading or encoding the Session (`Schema.encode(Session)`, which is how to
+ * persist one) keeps every value.
+ */
+export const withRedactedInspection = (session: Session): Session => {
+  const view = () => redactSession(session)
+  Object.defineProperty(session, NodeInspectSymbol, { enumerable: false, configurable: true, value: view })
+  Object.defineProperty(session, "toJSON", { enumerable: false, configurable: true, value: view })
+  return session
 }

@@ -1,17 +1,29 @@
 /**
  * `SessionService`: the current RFC 8620 §2 Session, fetched lazily once and shared by concurrent
- * callers, refreshed when an API response carries a different `sessionState` (§3.4) and dropped on
- * a 401; plus the calls that need it: API requests within the server's limits, blob transfer
- * through the session's URL templates, and capability look-ups.
+ * callers, refreshed in the background when an API response carries a different `sessionState`
+ * (§3.4; the known Session stays in use until a refresh succeeds) and dropped on a 401; plus the
+ * calls that need it: API requests within the server's limits, blob transfer through the
+ * session's URL templates, and capability look-ups.
  *
  * @since 0.1.0
  */
-import { Context, Effect, Either, Layer, Option, type Schema, type Scope, Stream, SubscriptionRef } from "effect"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import {
+  Context,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Schedule,
+  type Schema,
+  type Scope,
+  Stream,
+  SubscriptionRef
+} from "effect"
 import * as Batching from "./Batching.js"
 import { InvalidArgument, InvalidSession, type ParseError } from "./Errors.js"
 import * as HttpTransport from "./HttpTransport.js"
 import { decodeValue } from "./internal/json.js"
+import { resolveWebSocketUrl } from "./internal/webSocketUrl.js"
 import type { Id } from "./Primitives.js"
 import {
   type BlobUploadResponse,
@@ -83,7 +95,11 @@ export interface Service {
     uri: string,
     schema: Schema.Schema<A, I, never>
   ) => Effect.Effect<Option.Option<A>, SessionError | ParseError>
-  /** The RFC 8887 WebSocket capability with its `url` resolved against the session URL (as `ws:`/`wss:`). */
+  /**
+   * The RFC 8887 §4 WebSocket capability with its `url` resolved against the session URL as an
+   * absolute `ws:`/`wss:` URL (host-less values such as `wss:/jmap/ws/` take the session URL's
+   * host and port); an unusable `url` is an `InvalidSession`, before any connection attempt.
+   */
   readonly webSocketCapability: Effect.Effect<
     Option.Option<WebSocketCapability>,
     SessionError | ParseError | InvalidSession
@@ -111,7 +127,11 @@ interface Cached {
   readonly session: Session
   readonly url: string
   readonly limits: CoreLimits
-  readonly stale: boolean
+  /**
+   * A `sessionState` seen in an API response that differs from `session.state` (RFC 8620 §3.4),
+   * once a refresh has been started for it: the Session is known to be stale, but stays in use.
+   */
+  readonly outdatedBy: string | undefined
 }
 
 const positive = (value: unknown): number | undefined =>
@@ -137,22 +157,6 @@ const coreLimits = (session: Session): CoreLimits => {
     if (value !== undefined) limits[key] = value
   }
   return limits
-}
-
-/** Hides the user name, state and account names from `inspect`/`console.log` (they identify a person). */
-const redactForInspection = (session: Session): Session => {
-  Object.defineProperty(session, NodeInspectSymbol, {
-    enumerable: false,
-    value: () => ({
-      ...session,
-      username: "<redacted>",
-      state: "<opaque>",
-      accounts: Object.fromEntries(
-        Object.entries(session.accounts).map(([id, account]) => [id, { ...account, name: "<redacted>" }])
-      )
-    })
-  })
-  return session
 }
 
 const countSetObjects = (args: Record<string, unknown>): number => {
@@ -204,7 +208,20 @@ export interface Options {
    * call (see `Batching`). On by default; `false` turns it off.
    */
   readonly batching?: false | Batching.BatchingOptions
+  /**
+   * Retries of the background refresh started when a response's `sessionState` differs from the
+   * Session's `state` (RFC 8620 §3.4). Until a refresh succeeds, the known Session stays in use
+   * (stale-while-revalidate); when the schedule gives up, a warning is logged and the next new
+   * `sessionState` starts another refresh. Default {@link defaultRefreshSchedule}.
+   */
+  readonly refreshSchedule?: Schedule.Schedule<unknown, SessionError>
 }
+
+/** The default {@link Options.refreshSchedule}: 4 retries, exponential from 1 s, jittered (about 15 s in all). */
+export const defaultRefreshSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("1 second").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(4))
+)
 
 /** Builds the service on an `HttpTransport`. Needs a scope for background session refreshes. */
 export const makeWith = (
@@ -224,28 +241,58 @@ export const makeWith = (
       const limits = coreLimits(session)
       requestPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentRequests ?? Number.MAX_SAFE_INTEGER)
       uploadPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentUpload ?? Number.MAX_SAFE_INTEGER)
-      const cached: Cached = { session: redactForInspection(session), url: fetched.url, limits, stale: false }
+      const cached: Cached = { session, url: fetched.url, limits, outdatedBy: undefined }
       yield* SubscriptionRef.set(cache, Option.some(cached))
       return cached
     })
 
+    // The cached Session, even a stale one (a background refresh is under way); fetched when none.
     const current: Effect.Effect<Cached, SessionError> = Effect.flatMap(
       SubscriptionRef.get(cache),
       (cached) =>
-        Option.isSome(cached) && !cached.value.stale ? Effect.succeed(cached.value) : lock.withPermits(1)(
-          Effect.flatMap(
-            SubscriptionRef.get(cache),
-            (again) => Option.isSome(again) && !again.value.stale ? Effect.succeed(again.value) : fetch
-          )
+        Option.isSome(cached) ? Effect.succeed(cached.value) : lock.withPermits(1)(
+          Effect.flatMap(SubscriptionRef.get(cache), (again) =>
+            Option.isSome(again) ? Effect.succeed(again.value) : fetch)
         )
     )
 
-    const get = Effect.map(current, (c) => c.session).pipe(
-      Effect.withSpan("SessionService.get", { captureStackTrace: false })
-    )
+    const get = Effect.map(current, (c) =>
+      c.session).pipe(
+        Effect.withSpan("SessionService.get", { captureStackTrace: false })
+      )
 
-    const markStale = (state: string) =>
-      SubscriptionRef.update(cache, Option.map((c) => (c.session.state === state ? { ...c, stale: true } : c)))
+    const refreshSchedule = options.refreshSchedule ?? defaultRefreshSchedule
+    let refreshing = false
+
+    // Refreshes the Session in the background, one refresh at a time, retried by `refreshSchedule`;
+    // on failure the known Session stays in use.
+    const refreshInBackground = Effect.suspend(() => {
+      if (refreshing) return Effect.void
+      refreshing = true
+      return fetch.pipe(
+        Effect.retry(refreshSchedule),
+        Effect.catchAll((error) =>
+          Effect.logWarning(`the Session could not be refreshed; the known Session stays in use: ${error.message}`)
+        ),
+        Effect.ensuring(Effect.sync(() => {
+          refreshing = false
+        })),
+        Effect.withSpan("SessionService.revalidate", { captureStackTrace: false }),
+        Effect.forkIn(scope),
+        Effect.asVoid
+      )
+    })
+
+    // RFC 8620 §3.4: a response's `sessionState` differs from the Session's `state`. One refresh per
+    // new value: a server whose responses never match its Session is not asked again and again.
+    const revalidate = (seen: string) =>
+      Effect.flatMap(
+        SubscriptionRef.modify(cache, (cached) =>
+          Option.isSome(cached) && cached.value.session.state !== seen && cached.value.outdatedBy !== seen
+            ? [true, Option.some({ ...cached.value, outdatedBy: seen })]
+            : [false, cached]),
+        (changed) => (changed ? refreshInBackground : Effect.void)
+      )
 
     const send = (request: JmapRequest, callOptions?: HttpTransport.CallOptions) =>
       Effect.gen(function*() {
@@ -256,11 +303,7 @@ export const makeWith = (
         ).pipe(
           Effect.tapErrorTag("AuthFailed", () => SubscriptionRef.set(cache, Option.none()))
         )
-        if (response.sessionState !== cached.session.state) {
-          // RFC 8620 §3.4: the Session changed; refetch it in the background (single flight).
-          yield* markStale(cached.session.state)
-          yield* Effect.forkIn(Effect.ignore(current), scope)
-        }
+        if (response.sessionState !== cached.session.state) yield* revalidate(response.sessionState)
         return response
       })
 
@@ -309,21 +352,11 @@ export const makeWith = (
       if (Option.isNone(cap)) {
         return cap
       }
-      let url: URL
-      try {
-        url = new URL(cap.value.url, cached.url)
-      } catch {
-        return yield* new InvalidSession({ description: "WebSocket capability url is not a valid URL" })
+      const url = resolveWebSocketUrl(cap.value.url, cached.url)
+      if (Either.isLeft(url)) {
+        return yield* new InvalidSession({ description: `WebSocket capability url: ${url.left}` })
       }
-      if (url.protocol === "http:") {
-        url.protocol = "ws:"
-      } else if (url.protocol === "https:") {
-        url.protocol = "wss:"
-      }
-      if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-        return yield* new InvalidSession({ description: "WebSocket capability url must be ws(s) or http(s)" })
-      }
-      return Option.some({ ...cap.value, url: url.href })
+      return Option.some({ ...cap.value, url: url.right })
     })
 
     const upload: Service["upload"] = (options) =>
@@ -364,7 +397,9 @@ export const makeWith = (
     return SessionService.of({
       transport,
       get,
-      refresh: lock.withPermits(1)(fetch).pipe(Effect.map((c) => c.session)),
+      refresh: lock.withPermits(1)(fetch).pipe(Effect.map((c) =>
+        c.session
+      )),
       invalidate: SubscriptionRef.set(cache, Option.none()),
       changes: cache.changes.pipe(Stream.filterMap(Option.map((c) => c.session)), Stream.changes),
       sessionUrl: Effect.map(current, (c) => c.url),

@@ -12,6 +12,7 @@ import type { InvalidArgument, InvalidHeaderValue } from "../jmap/Errors.js"
 import * as HttpTransport from "../jmap/HttpTransport.js"
 import * as SessionService from "../jmap/SessionService.js"
 import * as NodeHttp from "./NodeHttp.js"
+import * as NodeSha256 from "./NodeSha256.js"
 import * as NodeWebSocket from "./NodeWebSocket.js"
 
 /** Everything {@link layer} provides. */
@@ -23,7 +24,7 @@ export type Services =
 
 const clients = Layer.merge(ChatClient.layer, ChatPush.layer.pipe(Layer.provide(NodeWebSocket.layer)))
 
-/** Options of {@link layer}: server origin, auth, limits, private CA, batching. */
+/** Options of {@link layer}: server URL (origin or Session URL), auth, limits, private CA, batching, Session refresh. */
 export type Options = HttpTransport.Options & NodeHttp.NodeHttpOptions & SessionService.Options
 
 /** The stack for `options.url` with `options.auth`, e.g. `NodeChat.layer({ url, auth: Auth.bearer(token) })`. */
@@ -42,5 +43,9 @@ export const layerConfig = (
 ): Layer.Layer<Services, InvalidArgument | InvalidHeaderValue | ConfigError.ConfigError> =>
   clients.pipe(
     Layer.provideMerge(SessionService.layerWith(options)),
-    Layer.provideMerge(HttpTransport.layerConfig(options).pipe(Layer.provide(NodeHttp.layerHttpClient(options))))
+    Layer.provideMerge(
+      HttpTransport.layerConfig(options).pipe(
+        Layer.provide(Layer.merge(NodeHttp.layerHttpClient(options), NodeSha256.layer))
+      )
+    )
   )

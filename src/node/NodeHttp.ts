@@ -11,6 +11,7 @@ import { Duration, Effect, Either, Encoding, Layer } from "effect"
 import { Agent } from "undici"
 import { InvalidArgument, type InvalidHeaderValue } from "../jmap/Errors.js"
 import * as HttpTransport from "../jmap/HttpTransport.js"
+import * as NodeSha256 from "./NodeSha256.js"
 
 /** Options of the Node `HttpClient`. */
 export interface NodeHttpOptions {
@@ -63,8 +64,8 @@ export const layerHttpClient = (options: NodeHttpOptions = {}): Layer.Layer<Http
     )
   )
 
-/** `HttpTransport` over undici: `layer({ url, auth, ca })` needs nothing else. */
+/** `HttpTransport` over undici, hashing blobs with `node:crypto`: `layer({ url, auth, ca })` needs nothing else. */
 export const layer = (
   options: HttpTransport.Options & NodeHttpOptions
 ): Layer.Layer<HttpTransport.HttpTransport, InvalidArgument | InvalidHeaderValue> =>
-  HttpTransport.layer(options).pipe(Layer.provide(layerHttpClient(options)))
+  HttpTransport.layer(options).pipe(Layer.provide(Layer.merge(layerHttpClient(options), NodeSha256.layer)))

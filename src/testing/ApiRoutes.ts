@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option } from "effect"
 import {
   applyFault,
@@ -17,6 +17,7 @@ import {
   readBody
 } from "./HttpSupport.js"
 import { RequestProblem } from "./ProtocolErrors.js"
+import { Paths } from "./Session.js"
 
 const recover = <A, R>(effect: Effect.Effect<A, RequestProblem, R>) =>
   Effect.catchTag(effect, "RequestProblem", (problem) => Effect.succeed(problemResponse(problem)))
@@ -109,10 +110,27 @@ const download = (fe: FrontEnd) =>
       })
     }))
 
+/**
+ * `/.well-known/jmap` redirecting to the Session's own path (`ServerQuirks.sessionPath`), without
+ * authentication; a `"session"` fault applies to it as to the Session.
+ */
+const redirectTo = (fe: FrontEnd, path: string) =>
+  Effect.gen(function*() {
+    const fault = yield* applyFault(fe, "session", yield* HttpServerRequest.HttpServerRequest)
+    if (Option.isSome(fault.response)) return fault.response.value
+    return HttpServerResponse.empty({ status: 307, headers: { location: path } })
+  })
+
 /** Routes for the Session, API, upload and download endpoints. */
 export const apiRoutes = (fe: FrontEnd) =>
   HttpRouter.empty.pipe(
-    HttpRouter.get("/.well-known/jmap", session(fe)),
+    (router) =>
+      fe.quirks.sessionPath === undefined || fe.quirks.sessionPath === Paths.session
+        ? HttpRouter.get(router, Paths.session, session(fe))
+        : router.pipe(
+          HttpRouter.get(Paths.session, redirectTo(fe, fe.quirks.sessionPath)),
+          HttpRouter.get(fe.quirks.sessionPath, session(fe))
+        ),
     HttpRouter.post("/jmap/api", api(fe)),
     HttpRouter.post("/jmap/upload/:accountId/", upload(fe)),
     HttpRouter.get("/jmap/download/:accountId/:blobId/:name", download(fe))

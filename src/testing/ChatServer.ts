@@ -24,6 +24,7 @@ import { Context, Effect, ExecutionStrategy, Layer, Scope } from "effect"
 import * as Http from "node:http"
 import { apiRoutes } from "./ApiRoutes.js"
 import * as ChatBackend from "./ChatBackend.js"
+import * as Cors from "./Cors.js"
 import { eventSource } from "./EventSourceRoute.js"
 import { type FaultControls, FaultState } from "./Faults.js"
 import { type FrontEnd, problemResponse } from "./HttpSupport.js"
@@ -51,7 +52,7 @@ export declare namespace ChatServer {
   export interface Service {
     /** The origin, e.g. `http://127.0.0.1:53211` (no trailing slash). */
     readonly url: string
-    /** The Session URL (`<url>/.well-known/jmap`). */
+    /** The Session URL (`<url>/.well-known/jmap`, or `<url><sessionPath>` with that quirk). */
     readonly sessionUrl: string
     /** The RFC 8887 WebSocket URL (`ws://…/jmap/ws`). */
     readonly webSocketUrl: string
@@ -81,31 +82,33 @@ const make = (options: ChatServerOptions): Effect.Effect<ChatServer.Service, Ser
     )
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
     const url = `http://127.0.0.1:${port}`
-    backend.setUrls({ origin: url, relative: options.relativeUrls ?? false })
+    const quirks = options.quirks ?? {}
+    backend.setUrls({ origin: url, relative: options.relativeUrls ?? false, webSocket: quirks.webSocketUrl })
     const faults = new FaultState(() => nodeServer.closeAllConnections())
-    const fe: FrontEnd = { backend, faults, inFlight: new Map() }
+    const fe: FrontEnd = { backend, faults, inFlight: new Map(), quirks }
     const app = yield* HttpRouter.toHttpApp(
       apiRoutes(fe).pipe(
         HttpRouter.get(Paths.eventSource, eventSource(fe)),
         HttpRouter.get(Paths.webSocket, webSocket(fe))
       )
     )
-    yield* server.serve(
-      app.pipe(
-        Effect.catchTag(
-          "RouteNotFound",
-          () =>
-            Effect.succeed(
-              problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))
-            )
-        )
+    const routed = app.pipe(
+      Effect.catchTag(
+        "RouteNotFound",
+        () =>
+          Effect.succeed(
+            problemResponse(new RequestProblem({ type: "about:blank", status: 404, detail: "not found" }))
+          )
       )
-    ).pipe(Scope.extend(httpScope))
+    )
+    yield* server.serve(options.cors === undefined ? routed : Cors.middleware(options.cors, url)(routed)).pipe(
+      Scope.extend(httpScope)
+    )
     // Runs before the HTTP server's scope closes: end push streams so that closing does not wait for them.
     yield* Effect.addFinalizer(() => faults.controls.restart)
     return {
       url,
-      sessionUrl: `${url}${Paths.session}`,
+      sessionUrl: `${url}${quirks.sessionPath ?? Paths.session}`,
       webSocketUrl: `${url.replace(/^http/, "ws")}${Paths.webSocket}`,
       users: backend.users,
       user: backend.user,

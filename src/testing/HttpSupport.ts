@@ -11,6 +11,7 @@ import type { ChatBackend, UserInfo } from "./ChatBackend.js"
 import type { Endpoint, FaultState } from "./Faults.js"
 import type { JsonRecord } from "./Json.js"
 import { RequestProblem } from "./ProtocolErrors.js"
+import type { ServerQuirks } from "./ServerConfig.js"
 
 /** What the endpoint handlers share. */
 export interface FrontEnd {
@@ -18,6 +19,7 @@ export interface FrontEnd {
   readonly faults: FaultState
   /** Requests in flight per user and endpoint kind (maxConcurrentRequests / maxConcurrentUpload). */
   readonly inFlight: Map<string, number>
+  readonly quirks: ServerQuirks
 }
 
 /** An RFC 7807 `application/problem+json` response. */

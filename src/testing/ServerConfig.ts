@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { CorsOptions } from "./Cors.js"
 
 /** One user to provision. Everything but `name` has a default derived from it. */
 export interface UserOptions {
@@ -50,6 +51,28 @@ export interface ServerLimits {
   readonly pushLogCapacity: number
 }
 
+/**
+ * Behaviours of real servers that a client must cope with, all off by default: each lets a test
+ * show that the SDK copes (and fails without the fix).
+ */
+export interface ServerQuirks {
+  /**
+   * Serve the Session at this path (e.g. `"/jmap/session"`) and answer `/.well-known/jmap` with a
+   * 307 redirect to it, as many servers do (RFC 8620 §2.2 allows either).
+   */
+  readonly sessionPath?: `/${string}`
+  /**
+   * The `url` of the `urn:ietf:params:jmap:websocket` capability, verbatim, e.g. the host-less
+   * `"wss:/jmap/ws"` some servers send. Default: the absolute `ws://127.0.0.1:<port>/jmap/ws`.
+   */
+  readonly webSocketUrl?: string
+  /**
+   * How `WebSocketPushEnable` reads `dataTypes: null`: `"all"` types (RFC 8887 §4.3.5.2, the
+   * default) or `"none"`, as some servers do.
+   */
+  readonly pushNullDataTypes?: "all" | "none"
+}
+
 /** Options of {@link ChatBackend.make} and {@link ChatServer.make}. */
 export interface ChatServerOptions {
   /** Default: alice, bob and carol. */
@@ -72,6 +95,10 @@ export interface ChatServerOptions {
   readonly now?: () => number
   /** TCP port; default 0 (any free port). The server always binds 127.0.0.1. */
   readonly port?: number
+  /** Serve pages from other origins (CORS, for browser clients); default: no cross-origin access. */
+  readonly cors?: CorsOptions
+  /** Real-server behaviours to imitate (see {@link ServerQuirks}); none by default. */
+  readonly quirks?: ServerQuirks
 }
 
 /** The default limits. */

@@ -18,6 +18,8 @@ export interface SessionUrls {
   readonly origin: string
   /** Serve apiUrl, uploadUrl, downloadUrl and eventSourceUrl relative to the origin. */
   readonly relative: boolean
+  /** The WebSocket capability's `url`, verbatim; default `ws://…/jmap/ws` (see `ServerQuirks.webSocketUrl`). */
+  readonly webSocket?: string | undefined
 }
 
 /** Paths of the server's endpoints. */
@@ -52,7 +54,7 @@ export const sessionFor = (user: User, limits: ServerLimits, urls: SessionUrls, 
       },
       [Capability.chat]: {},
       [Capability.chatPush]: {},
-      [Capability.websocket]: { url: `${wsOrigin}${Paths.webSocket}`, supportsPush: true },
+      [Capability.websocket]: { url: urls.webSocket ?? `${wsOrigin}${Paths.webSocket}`, supportsPush: true },
       [Capability.chatWebsocket]: {},
       [Capability.cid]: {},
       [Capability.quota]: {},

@@ -139,7 +139,7 @@ const runConnection = (
           if (Option.isNone(dataTypes) || (frame.pushState !== undefined && typeof frame.pushState !== "string")) {
             return requestError(invalidArguments("WebSocketPushEnable needs dataTypes (String[]|null)"), undefined)
           }
-          state.push = dataTypes.value
+          state.push = dataTypes.value === null && fe.quirks.pushNullDataTypes === "none" ? new Set() : dataTypes.value
           const pushState = frame.pushState
           if (typeof pushState !== "string") return Effect.void
           return fe.backend.catchUp(user, pushState).pipe(

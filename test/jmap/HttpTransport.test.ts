@@ -15,14 +15,33 @@ describe("HttpTransport construction", () => {
   const make = (options: HttpTransport.Options) =>
     HttpTransport.make(options).pipe(Effect.provide(NodeHttpClient.layerUndici), Effect.flip)
 
-  it.effect("rejects base URLs that are not a bare http(s) origin", () =>
+  it.effect("rejects server URLs that are not http(s), or carry a query or fragment; trusted origins have no path", () =>
     Effect.gen(function*() {
       expect((yield* make({ url: "" })).message).toContain("may not be empty")
       expect((yield* make({ url: "not a url" })).message).toContain("not a valid URL")
       expect((yield* make({ url: "ftp://example.com" })).message).toContain("scheme must be http or https")
-      expect((yield* make({ url: "https://example.com/jmap" })).message).toContain("path")
       expect((yield* make({ url: "https://example.com/?a=b" })).message).toContain("query")
+      expect((yield* make({ url: "https://example.com/jmap?access_token=CANARY" })).message).not.toContain("CANARY")
       expect((yield* make({ url: "https://example.com/#x" })).message).toContain("fragment")
+      const trusted = yield* make({ url: "https://example.com", trustedOrigins: ["https://api.example.com/jmap"] })
+      expect(trusted.message).toBe("invalid argument: trusted origin must not have a path component")
+    }))
+
+  it.effect("takes an origin (discovery at /.well-known/jmap) or a Session resource URL with a path", () =>
+    Effect.gen(function*() {
+      const build = (url: string) => HttpTransport.make({ url }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+      for (
+        const [url, origin, sessionUrl] of [
+          ["https://example.com", "https://example.com", "https://example.com/.well-known/jmap"],
+          ["https://example.com/", "https://example.com", "https://example.com/.well-known/jmap"],
+          ["https://example.com:8443/jmap/", "https://example.com:8443", "https://example.com:8443/jmap/"],
+          ["https://example.com/jmap/session", "https://example.com", "https://example.com/jmap/session"],
+          ["https://example.com/.well-known/jmap", "https://example.com", "https://example.com/.well-known/jmap"]
+        ] as const
+      ) {
+        const t = yield* build(url)
+        expect([t.origin, t.sessionUrl], url).toEqual([origin, sessionUrl])
+      }
     }))
 
   it.effect("rejects user-info without echoing it", () =>
@@ -354,6 +373,10 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("HttpTransport 
       expect(server.received[0]!.headers["last-event-id"]).toBe("42")
       expect(server.received[0]!.headers.accept).toBe("text/event-stream")
       expect(server.received[0]!.headers.authorization).toBe(`Bearer ${token}`)
+      // A non-ASCII id goes out as its UTF-8 octets (Node reads header bytes as latin1).
+      yield* t.openEventSource(`${server.url}/es`, { lastEventId: "é€😀" })
+      const raw = server.received[1]!.headers["last-event-id"] as string
+      expect(Buffer.from(raw, "latin1").toString("utf8")).toBe("é€😀")
       for (const bad of ["application/json", "text/event-streamish"]) {
         contentType = bad
         expect(yield* failure(t.openEventSource(`${server.url}/es`))).toMatchObject({ _tag: "UnexpectedResponse" })

@@ -108,10 +108,22 @@ describe("WebSocketSession: connection", () => {
       )
       expect(resolve("ws", "http://127.0.0.1:8080/jmap/")).toEqual(Either.right("ws://127.0.0.1:8080/jmap/ws"))
       expect(resolve("//other.example/ws", "https://chat.example.com/")).toEqual(Either.right("wss://other.example/ws"))
+      // http(s) URLs name the same endpoint (as for the WHATWG WebSocket constructor).
+      expect(resolve("https://chat.example.com/ws")).toEqual(Either.right("wss://chat.example.com/ws"))
+      expect(resolve("http://chat.example.com/ws")).toEqual(Either.right("ws://chat.example.com/ws"))
+      // Host-less: WHATWG parsing alone would make "jmap" the host.
+      expect(resolve("wss:/jmap/ws/", "http://127.0.0.1:8080/.well-known/jmap")).toEqual(
+        Either.right("ws://127.0.0.1:8080/jmap/ws/")
+      )
+      expect(resolve("ws:///jmap/ws", "https://chat.example.com:8443/jmap/session")).toEqual(
+        Either.right("wss://chat.example.com:8443/jmap/ws")
+      )
       for (
         const [url, base] of [
-          ["https://chat.example.com/ws", undefined],
-          ["http://chat.example.com/ws", undefined],
+          ["wss:/jmap/ws/", undefined],
+          ["wss:", "https://chat.example.com/"],
+          ["", "https://chat.example.com/"],
+          ["ws://", undefined],
           ["ftp://chat.example.com/ws", undefined],
           ["/jmap/ws", undefined],
           ["/jmap/ws", "not a url"],
@@ -129,7 +141,7 @@ describe("WebSocketSession: connection", () => {
         WebSocketFactory,
         WebSocketFactory.of({ supportsHeaders: true, open: (r) => (opened++, NodeWebSocket.open(r)) })
       )
-      const error = yield* Effect.scoped(start({ url: "https://chat.example.com/ws?access_token=CANARY" }, counting))
+      const error = yield* Effect.scoped(start({ url: "ftp://chat.example.com/ws?access_token=CANARY" }, counting))
         .pipe(Effect.flip)
       expect(error._tag).toBe("InvalidArgument")
       expect(error.message).not.toContain("CANARY")
@@ -137,6 +149,10 @@ describe("WebSocketSession: connection", () => {
         .toHaveProperty(
           "_tag",
           "InvalidArgument"
+        )
+      expect(yield* Effect.scoped(start({ url: "ws://x", requestTimeout: 0 }, counting)).pipe(Effect.flip))
+        .toMatchObject(
+          { _tag: "InvalidArgument", description: "WebSocketSession: requestTimeout must be > 0" }
         )
       expect(opened).toBe(0)
     }))

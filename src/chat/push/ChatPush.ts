@@ -8,10 +8,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
+import { Context, Effect, Either, Layer, Option, Redacted, type Schedule, type Scope, Stream } from "effect"
 import {
   type AuthFailed,
-  type InvalidArgument,
+  InvalidArgument,
   type InvalidHeaderValue,
   InvalidSession,
   type ParseError,
@@ -19,13 +19,15 @@ import {
   type UnexpectedResponse,
   type WebSocketError
 } from "../../jmap/Errors.js"
-import { WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
+import { accepts, refusal, WebSocketFactory } from "../../jmap/push/WebSocketFactory.js"
 import * as WebSocketSession from "../../jmap/push/WebSocketSession.js"
+import { WebSocketCapability, WebSocketCapabilityUri } from "../../jmap/Session.js"
 import { SessionService } from "../../jmap/SessionService.js"
 import type * as SessionServiceModule from "../../jmap/SessionService.js"
 import { CapabilityUri } from "../Capabilities.js"
 import * as ChatClient from "../ChatClient.js"
 import { supportsChatWebSocket } from "../ChatSession.js"
+import { DataTypes } from "../client/Requests.js"
 import * as ChatEventSource from "./ChatEventSource.js"
 import * as ChatSseEvent from "./ChatSseEvent.js"
 import type * as ChatWsFrame from "./ChatWsFrame.js"
@@ -58,9 +60,17 @@ export type WebSocketCallError =
 
 /** Options of {@link Service.events}. */
 export interface EventsOptions {
-  /** `"auto"` (default): the WebSocket when the session offers chat over WebSocket, else EventSource. */
+  /**
+   * `"auto"` (default): the WebSocket when the session offers chat over WebSocket, its URL is usable
+   * and the credentials can go on a WebSocket; else the EventSource (saying why in a log).
+   * `"websocket"` fails at once (`InvalidSession`, `InvalidArgument`) where auto would fall back.
+   */
   readonly via?: "auto" | "websocket" | "eventsource"
-  /** Data types whose state changes to receive (e.g. `["Message", "Chat"]`); default all (`*`). */
+  /**
+   * Data types whose state changes to receive (e.g. `["Message", "Chat"]`); default all: `*` over
+   * the EventSource, {@link chatDataTypes} in `WebSocketPushEnable` (some servers read its
+   * `dataTypes: null`, which RFC 8887 §4.3.5.2 defines as "all", as "none").
+   */
   readonly types?: ReadonlyArray<string>
   /**
    * Ephemeral events over the WebSocket (`ChatStreamEnable`): default typing and presence for all
@@ -83,10 +93,19 @@ export interface EventsOptions {
    * EventSource is pulled: a slow consumer just slows the connection down.)
    */
   readonly eventBufferSize?: number
+  /** WebSocket only: the URL to connect to instead of the capability's (see {@link WebSocketOptions.webSocketUrl}). */
+  readonly webSocketUrl?: string
 }
 
 /** Options of {@link Service.webSocket}. */
 export interface WebSocketOptions {
+  /**
+   * The WebSocket URL to use instead of the `url` of the session's RFC 8887 capability (for a
+   * server that advertises a wrong one, or none). Resolved like it: relative and host-less values
+   * against the session URL, `http(s)` → `ws(s)`; an unusable one fails with `InvalidArgument`
+   * before any connection attempt. Credentials still go only to trusted origins.
+   */
+  readonly webSocketUrl?: string
   readonly schedule?: Schedule.Schedule<unknown, WebSocketError>
   /** Keep-alive ping interval (default 30 s) and the pong deadline (default 10 s). */
   readonly pingInterval?: WebSocketSession.Options["pingInterval"]
@@ -184,11 +203,34 @@ export const fromWsFrame = (frame: ChatWsFrame.ChatWsFrame): Option.Option<ChatP
 
 const defaultChatStream: WebSocketSession.ChatStreamOptions = { dataTypes: ["typing", "presence"] }
 
+/**
+ * The data types `WebSocketPushEnable` names when the caller names none: every JMAP Chat type
+ * (draft-atwood-jmap-chat-00) and Quota (RFC 9425), rather than `null`.
+ */
+export const chatDataTypes: ReadonlyArray<string> = Object.keys(DataTypes)
+
 /** Builds the service from the session (and its transport) and a WebSocket factory. */
 export const make: Effect.Effect<Service, never, SessionService | WebSocketFactory> = Effect.gen(function*() {
   const session = yield* SessionService
   const factory = yield* WebSocketFactory
   const transport = session.transport
+
+  // Why the factory cannot authenticate a WebSocket to `url` with the transport's credentials
+  // (a browser's cannot send an Authorization header), if it cannot.
+  // The caller's override, else the `url` of the session's RFC 8887 capability (resolved).
+  const webSocketUrl = (override: string | undefined): Effect.Effect<string, PushError> =>
+    override !== undefined ?
+      Effect.succeed(override) :
+      Effect.flatMap(session.webSocketCapability, (capability) =>
+        Option.isSome(capability)
+          ? Effect.succeed(capability.value.url)
+          : new InvalidSession({ description: "the server offers no urn:ietf:params:jmap:websocket capability" }))
+
+  const webSocketAuthRefusal = (url: string, baseUrl: string) =>
+    Effect.gen(function*() {
+      const headers = yield* transport.authHeaders(yield* WebSocketSession.resolveUrl(url, baseUrl))
+      return accepts(factory, headers) ? Option.none() : Option.some(refusal(headers))
+    })
 
   const eventSource: Service["eventSource"] = (options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
@@ -210,19 +252,17 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
 
   const webSocket: Service["webSocket"] = (options = {}) =>
     Effect.gen(function*() {
-      const capability = yield* session.webSocketCapability
-      if (Option.isNone(capability)) {
-        return yield* new InvalidSession({
-          description: "the server offers no urn:ietf:params:jmap:websocket capability"
-        })
-      }
       const baseUrl = yield* session.sessionUrl
+      const url = yield* webSocketUrl(options.webSocketUrl)
+      const refused = yield* webSocketAuthRefusal(url, baseUrl)
+      if (Option.isSome(refused)) return yield* new InvalidArgument({ description: refused.value })
       return yield* WebSocketSession.make({
-        url: capability.value.url,
+        url,
         baseUrl,
         headers: transport.authHeaders,
         maxMessageBytes: transport.config.maxWsMessageBytes,
         connectTimeout: transport.config.connectTimeout,
+        requestTimeout: transport.config.requestTimeout,
         ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
         ...(options.pingInterval === undefined ? {} : { pingInterval: options.pingInterval }),
         ...(options.pongTimeout === undefined ? {} : { pongTimeout: options.pongTimeout }),
@@ -233,6 +273,7 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const overWebSocket = (options: EventsOptions) =>
     Stream.unwrapScoped(Effect.gen(function*() {
       const ws = yield* webSocket({
+        ...(options.webSocketUrl === undefined ? {} : { webSocketUrl: options.webSocketUrl }),
         ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
         ...(options.eventBufferSize === undefined ? {} : { eventBufferSize: options.eventBufferSize })
       })
@@ -240,7 +281,7 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
       // the chat stream, so that Connected comes before any ephemeral event.
       const frames = yield* ws.subscribe
       yield* ws.pushEnable(
-        options.types === undefined || options.types.length === 0 ? null : options.types,
+        options.types === undefined || options.types.length === 0 ? chatDataTypes : options.types,
         options.pushState
       )
       const chatStream = options.chatStream ?? defaultChatStream
@@ -251,10 +292,24 @@ export const make: Effect.Effect<Service, never, SessionService | WebSocketFacto
   const events: Service["events"] = (options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
       const via = options.via ?? "auto"
-      const useWebSocket = via === "websocket" ||
-        (via === "auto" && supportsChatWebSocket(yield* session.get) &&
-          Option.exists(yield* session.webSocketCapability, (c) => c.supportsPush))
-      return useWebSocket ? overWebSocket(options) : eventSource(options)
+      if (via === "websocket") return overWebSocket(options)
+      if (via === "eventsource" || !supportsChatWebSocket(yield* session.get)) return eventSource(options)
+      // The capability's `supportsPush` decides, not its `url`: a `webSocketUrl` may replace that.
+      const offered = yield* session.capability(WebSocketCapabilityUri, WebSocketCapability)
+      if (Option.isNone(offered) || !offered.value.supportsPush) return eventSource(options)
+      // Auto: a WebSocket URL that cannot be used, or a WebSocket that could not authenticate,
+      // would fail; the EventSource (over fetch) can still deliver the same events.
+      // (An explicit `webSocketUrl` that cannot be used still fails, with InvalidArgument.)
+      const url = yield* Effect.either(webSocketUrl(options.webSocketUrl))
+      if (Either.isLeft(url)) {
+        if (url.left._tag !== "InvalidSession") return yield* url.left
+        yield* Effect.logWarning(`ChatPush.events: using the EventSource, as ${url.left.message}`)
+        return eventSource(options)
+      }
+      const refused = yield* webSocketAuthRefusal(url.right, yield* session.sessionUrl)
+      if (Option.isNone(refused)) return overWebSocket(options)
+      yield* Effect.logDebug(`ChatPush.events: using the EventSource, as ${refused.value}`)
+      return eventSource(options)
     })).pipe(Stream.withSpan("ChatPush.events", { captureStackTrace: false }))
 
   const webSocketClient: Service["webSocketClient"] = (options) =>

@@ -1,5 +1,5 @@
 /**
- * Boundary helpers of `HttpTransport`: base-URL rules, capped body reading, status → error mapping
+ * Boundary helpers of `HttpTransport`: server-URL rules, capped body reading, status → error mapping
  * and `Retry-After` parsing. Platform errors are mapped to the SDK's errors here, once.
  *
  * @internal
@@ -18,39 +18,62 @@ import {
 import { ProblemDetails } from "../Wire.js"
 import { concat } from "./bytes.js"
 
+/** Where a client finds a server: its origin (credentials go there) and the URL of its Session resource. */
+export interface ServerUrl {
+  /** `scheme://host[:port]`, without a trailing `/`. */
+  readonly origin: string
+  /**
+   * The URL the Session is first fetched from: `{origin}/.well-known/jmap` for a bare origin (RFC
+   * 8620 §2.2 discovery), else the given URL with its path (a Session resource URL, RFC 8620 §2).
+   */
+  readonly sessionUrl: string
+}
+
 /**
- * Validates a server base URL: http(s) origin only. User-info, path, query and fragment are
- * rejected without echoing the URL (it may carry a password). A trailing `/` is accepted.
+ * The checks shared by server URLs and origins: a valid http(s) URL without user-info, query or
+ * fragment. Nothing of the input is echoed: it may carry a password or a token, which belong in
+ * `auth`, and a server's URL has no use for them.
  */
-export const parseBaseUrl = (input: string): Either.Either<string, InvalidArgument> => {
-  if (input.trim() === "") return Either.left(new InvalidArgument({ description: "base URL may not be empty" }))
+const parseHttpServer = (input: string, what: string): Either.Either<URL, InvalidArgument> => {
+  const invalid = (description: string) => Either.left(new InvalidArgument({ description: `${what} ${description}` }))
+  if (input.trim() === "") return invalid("may not be empty")
   let url: URL
   try {
     url = new URL(input)
   } catch {
-    return Either.left(new InvalidArgument({ description: "base URL is not a valid URL" }))
+    return invalid("is not a valid URL")
   }
   if (url.username !== "" || url.password !== "") {
-    return Either.left(
-      new InvalidArgument({ description: "base URL may not contain user-info; pass credentials as auth instead" })
-    )
+    return invalid("may not contain user-info; pass credentials as auth instead")
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Either.left(
-      new InvalidArgument({ description: `base URL scheme must be http or https, got: ${url.protocol}` })
-    )
+    return invalid(`scheme must be http or https, got: ${url.protocol.slice(0, 20)}`)
   }
-  if (url.pathname !== "/" && url.pathname !== "") {
-    return Either.left(new InvalidArgument({ description: "base URL must not have a path component" }))
-  }
-  if (url.search !== "" || input.includes("?")) {
-    return Either.left(new InvalidArgument({ description: "base URL must not have a query string" }))
-  }
-  if (url.hash !== "" || input.includes("#")) {
-    return Either.left(new InvalidArgument({ description: "base URL must not have a fragment" }))
-  }
-  return Either.right(url.origin)
+  if (url.search !== "" || input.includes("?")) return invalid("must not have a query string")
+  if (url.hash !== "" || input.includes("#")) return invalid("must not have a fragment")
+  return Either.right(url)
 }
+
+const isBare = (url: URL): boolean => url.pathname === "/" || url.pathname === ""
+
+/**
+ * Validates the URL a client is given for a server (RFC 8620 §2, §2.2): an http(s) origin
+ * (`https://host`, a trailing `/` allowed), whose Session is discovered at `/.well-known/jmap`, or
+ * the URL of the Session resource itself (`https://host/jmap/session`), fetched as is. User-info,
+ * query and fragment are refused (see `parseHttpServer`).
+ */
+export const parseServerUrl = (input: string): Either.Either<ServerUrl, InvalidArgument> =>
+  Either.map(parseHttpServer(input, "server URL"), (url) => ({
+    origin: url.origin,
+    sessionUrl: isBare(url) ? `${url.origin}/.well-known/jmap` : `${url.origin}${url.pathname}`
+  }))
+
+/** Validates an origin (e.g. a trusted origin): like {@link parseServerUrl}, and no path either. */
+export const parseBaseUrl = (input: string, what = "base URL"): Either.Either<string, InvalidArgument> =>
+  Either.flatMap(parseHttpServer(input, what), (url) =>
+    isBare(url)
+      ? Either.right(url.origin)
+      : Either.left(new InvalidArgument({ description: `${what} must not have a path component` })))
 
 /** Parses `url` and requires an http(s) scheme (an SSRF guard for URLs that come from a server). */
 export const httpUrl = (url: string, what: string): Either.Either<URL, InvalidArgument> => {

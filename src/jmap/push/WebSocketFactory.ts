@@ -7,8 +7,9 @@
  * platform offers beyond the WHATWG API: protocol pings (RFC 6455 §5.5.2), abrupt termination, and
  * why a connection failed.
  *
- * `src/node/NodeWebSocket.ts` provides one over the `ws` package; {@link layerFromConstructor}
- * adapts any `Socket.WebSocketConstructor` (browsers: no headers, no pings).
+ * `src/node/NodeWebSocket.ts` provides one over the `ws` package, `src/browser/BrowserWebSocket.ts`
+ * one over the browser's (cookies, or a token in the URL); {@link layerFromConstructor} adapts any
+ * `Socket.WebSocketConstructor` (no headers, no pings).
  *
  * @since 0.1.0
  */
@@ -51,8 +52,26 @@ export interface Handle {
 export interface Service {
   /** Whether `Request.headers` are sent. When false, a session refuses non-empty headers. */
   readonly supportsHeaders: boolean
+  /**
+   * Whether `open` can authenticate with these upgrade headers, for a factory that carries them
+   * some other way (a browser's: a Bearer token as a URL query parameter). Absent: exactly when
+   * `supportsHeaders` or there are none. See {@link accepts}.
+   */
+  readonly accepts?: ((headers: Readonly<Record<string, string>>) => boolean) | undefined
   readonly open: (request: Request) => Handle
 }
+
+/** Why `headers` cannot go on this platform's upgrade request (names only: never a value). */
+export const refusal = (headers: Readonly<Record<string, string>>): string =>
+  `this platform's WebSocket cannot send the upgrade header(s) ${Object.keys(headers).join(", ")} ` +
+  "(a browser's sends none): authenticate it with cookies, a token in the URL " +
+  "(BrowserWebSocket's tokenQueryParameter) or a socket factory of your own"
+
+/** Whether `factory` can open a connection authenticated by `headers` (see {@link Service.accepts}). */
+export const accepts = (factory: Service, headers: Readonly<Record<string, string>>): boolean =>
+  factory.accepts !== undefined
+    ? factory.accepts(headers)
+    : factory.supportsHeaders || Object.keys(headers).length === 0
 
 /** The `WebSocketFactory` service tag. */
 export class WebSocketFactory extends Context.Tag("effect-jmap-chat/WebSocketFactory")<WebSocketFactory, Service>() {}

@@ -4,6 +4,12 @@
  *
  * - `call` sends `{"@type":"Request","id":…}` and completes with the `Response` whose `requestId`
  *   matches (any number in flight, answered in any order); a `RequestError` frame for it fails it.
+ *   A call not answered within `requestTimeout` fails with a `Timeout` `WebSocketError` (the
+ *   connection stays: the server may just be slow), and one that sees more than 64 consecutive
+ *   non-text frames while it waits fails with `UnexpectedResponse`. Either way it stops waiting at
+ *   once, and its answer, should it come later, is dropped. Ping and pong frames are not messages:
+ *   they are never seen here, nor counted.
+ * - `sendText` sends one raw text frame, for frames this SDK does not model.
  * - `pushEnable` / `pushDisable` (RFC 8887 §4.3.5) and `chatStreamEnable` / `chatStreamDisable` (WSS
  *   draft) record the wanted subscription and send it at once when connected.
  * - `events` streams every other frame, decoded to {@link ChatWsFrame.ChatWsFrame}. An unknown frame
@@ -17,7 +23,7 @@
  *   ready connection), so that a consumer knows when to call `/changes` once. Calls in
  *   flight when a connection ends fail with that connection's `WebSocketError` (they are never
  *   silently re-sent: a `/set` may have been applied); calls made while reconnecting wait and go
- *   out on the next connection.
+ *   out on the next connection (within their `requestTimeout`).
  * - Ends (failing `events` and every call) on a refused upgrade with 401/403 or a close with 1008
  *   (credentials expired, WSS draft §Authentication) as `AuthFailed`; on an upgrade refused with
  *   another 4xx status (except 408/429) as a `Protocol` `WebSocketError`; on a failure of `headers`;
@@ -52,8 +58,10 @@ import {
   UnexpectedResponse,
   WebSocketError
 } from "../Errors.js"
+import { timeoutFail } from "../internal/timeout.js"
+import { resolveWebSocketUrl } from "../internal/webSocketUrl.js"
 import type { JmapRequest, JmapResponse } from "../Wire.js"
-import { type Handle, WebSocketFactory } from "./WebSocketFactory.js"
+import { accepts, type Handle, refusal, WebSocketFactory } from "./WebSocketFactory.js"
 import { encodeFrame, encodeRequest, WebSocketPushDisable, WebSocketPushEnable } from "./WebSocketFrames.js"
 
 /** Options of {@link make}. */
@@ -75,6 +83,12 @@ export interface Options<E = never> {
   readonly maxMessageBytes?: number | undefined
   /** Time allowed for TCP + TLS + upgrade (default 10 s). */
   readonly connectTimeout?: Duration.DurationInput | undefined
+  /**
+   * Time allowed for a `call` (or `sendText`), from the moment it is made: waiting for a connection
+   * and for the answer (default 30 s, like `ClientConfig.requestTimeout`; `Duration.infinity`
+   * waits forever). Past it the call fails with a `Timeout` `WebSocketError`.
+   */
+  readonly requestTimeout?: Duration.DurationInput | undefined
   /** Time between keepalive pings (default 30 s, WSS guide: 30–60 s); `Duration.infinity` disables keepalive. */
   readonly pingInterval?: Duration.DurationInput | undefined
   /** Time to wait for the pong (or `Core/echo` response) before declaring the connection dead (default 10 s). */
@@ -100,8 +114,13 @@ export interface Options<E = never> {
 /** What ends a session. */
 export type SessionError<E> = AuthFailed | WebSocketError | InvalidArgument | E
 
-/** The failures of {@link WebSocketSession.call}. */
-export type CallError<E> = SessionError<E> | RequestError | ParseError | SerializeError
+/**
+ * The failures of {@link WebSocketSession.call}: besides what ends the session, a `WebSocketError`
+ * (`Timeout` after `requestTimeout`, or the connection it was sent on ended), a `RequestError`
+ * frame, an undecodable answer, a request JSON cannot represent, or more than 64 consecutive
+ * non-text frames while it waited (`UnexpectedResponse`).
+ */
+export type CallError<E> = SessionError<E> | RequestError | ParseError | SerializeError | UnexpectedResponse
 
 /** Options of {@link WebSocketSession.chatStreamEnable} (WSS draft §Enabling Ephemeral Push). */
 export interface ChatStreamOptions {
@@ -118,17 +137,22 @@ export interface WebSocketSession<E = never> {
   /** The resolved `ws:`/`wss:` URL, without query or credentials. */
   readonly url: string
   /**
-   * Every frame not consumed by `call` (push, ephemeral events, unmatched responses, `Unknown`,
-   * `Invalid`), a `Connected` when push first goes live and a `Reconnected` after each
-   * reconnection. Subscribes when run; each run gets every frame from then on. Ends when the
+   * Every frame not consumed by `call` (push, ephemeral events, answers to ids this session never
+   * sent, `Unknown`, `Invalid`), a `Connected` when push first goes live and a `Reconnected` after
+   * each reconnection. Subscribes when run; each run gets every frame from then on. Ends when the
    * session's scope closes; fails when the session ends, or with a `Capacity` `WebSocketError` when
    * this subscriber falls more than `eventBufferSize` frames behind (see {@link Options}).
    */
   readonly events: Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>
   /** Subscribes now, consumes later (subscribe before `pushEnable` to miss nothing). */
   readonly subscribe: Effect.Effect<Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>, never, Scope.Scope>
-  /** Sends an RFC 8620 Request (RFC 8887 §4.3.1) and awaits its Response. */
+  /** Sends an RFC 8620 Request (RFC 8887 §4.3.1) and awaits its Response, within `requestTimeout`. */
   readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, CallError<E>>
+  /**
+   * Sends `text` as one raw text frame, once a connection is ready (within `requestTimeout`), for
+   * frames this SDK does not model. Nothing is awaited, and it is not re-sent after a reconnect.
+   */
+  readonly sendText: (text: string) => Effect.Effect<void, SessionError<E>>
   /**
    * `WebSocketPushEnable` (`null` = all types), now and after every reconnect (then with the last
    * `pushState`). The first one sent on a ready connection publishes `Connected`.
@@ -156,30 +180,17 @@ export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.exponential(
 )
 
 /**
- * Resolves the WebSocket URL (before any I/O): absolute `ws:`/`wss:` URLs are kept; relative or
- * host-less ones are resolved against `baseUrl` with `http:` → `ws:` and `https:` → `wss:`. Any
- * other scheme, a fragment, or an unresolvable URL is an `InvalidArgument` (the URL is not echoed).
+ * Resolves the WebSocket URL (before any I/O) to an absolute `ws:`/`wss:` URL: `ws(s)://host/…`
+ * is kept and `http(s)://host/…` mapped to `ws(s):`; a URL without a host (`/jmap/ws`,
+ * `wss:/jmap/ws/`) or without a scheme (`//host/ws`) is resolved against `baseUrl` with `http:` →
+ * `ws:` and `https:` → `wss:`. Any other scheme, a fragment, or an unresolvable URL is an
+ * `InvalidArgument` (the URL is not echoed).
  */
-export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string, InvalidArgument> => {
-  const invalid = (description: string) =>
-    Either.left(new InvalidArgument({ description: `WebSocket URL: ${description}` }))
-  let parsed: URL
-  if (URL.canParse(url)) {
-    parsed = new URL(url)
-  } else {
-    if (baseUrl === undefined || !URL.canParse(baseUrl)) return invalid("relative URL without a valid base URL")
-    if (!URL.canParse(url, baseUrl)) return invalid("not a valid URL")
-    parsed = new URL(url, baseUrl)
-    if (parsed.protocol === "http:") parsed.protocol = "ws:"
-    else if (parsed.protocol === "https:") parsed.protocol = "wss:"
-  }
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    return invalid(`scheme must be ws or wss, got ${parsed.protocol.slice(0, 20)}`)
-  }
-  if (parsed.host === "") return invalid("missing host")
-  if (parsed.hash !== "") return invalid("a fragment is not allowed")
-  return Either.right(parsed.href)
-}
+export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string, InvalidArgument> =>
+  Either.mapLeft(
+    resolveWebSocketUrl(url, baseUrl),
+    (problem) => new InvalidArgument({ description: `WebSocket URL: ${problem}` })
+  )
 
 const utf8Length = (s: string): number => {
   let n = 0
@@ -195,12 +206,24 @@ const utf8Length = (s: string): number => {
   return n
 }
 
-type PendingCall<E> = Deferred.Deferred<JmapResponse, CallError<E>>
+/** Consecutive non-text frames a call sits through before it gives up (seed-api §1.10). */
+const maxNonTextFrames = 64
+
+/** A call awaiting its answer on a connection. */
+interface PendingCall<E> {
+  readonly deferred: Deferred.Deferred<JmapResponse, CallError<E>>
+  /** The connection's `textFrames` when `skipped` was last reset. */
+  textFrames: number
+  /** Non-text frames received since that text frame (or since the call was sent). */
+  skipped: number
+}
 
 /** One connection attempt's state. Everything here is touched synchronously, on the JS thread. */
 interface Connection<E> {
   readonly handle: Handle
   readonly pending: Map<string, PendingCall<E>>
+  /** Text frames received so far (to count non-text frames per call, see `PendingCall`). */
+  textFrames: number
   readonly kill: Deferred.Deferred<never, WebSocketError>
   /** Frames received before the startup sequence finished (delivered right after `Reconnected`). */
   early: Array<ChatWsFrame.ChatWsFrame> | undefined
@@ -240,6 +263,10 @@ export const make = <E = never>(
       return yield* new InvalidArgument({ description: "WebSocketSession: eventBufferSize must be a positive integer" })
     }
     const connectTimeout = Duration.decode(options.connectTimeout ?? "10 seconds")
+    const requestTimeout = Duration.decode(options.requestTimeout ?? "30 seconds")
+    if (!Duration.greaterThan(requestTimeout, Duration.zero)) {
+      return yield* new InvalidArgument({ description: "WebSocketSession: requestTimeout must be > 0" })
+    }
     const pingInterval = Duration.decode(options.pingInterval ?? "30 seconds")
     const pongTimeout = Duration.decode(options.pongTimeout ?? "10 seconds")
     const headers = options.headers === undefined
@@ -331,10 +358,14 @@ export const make = <E = never>(
           const call = Option.isSome(frame.requestId) ? connection.pending.get(frame.requestId.value) : undefined
           if (call !== undefined) {
             connection.pending.delete((frame.requestId as Option.Some<string>).value)
-            Deferred.unsafeDone(call, frame._tag === "Response" ? Exit.succeed(frame.response) : Exit.fail(frame.error))
+            Deferred.unsafeDone(
+              call.deferred,
+              frame._tag === "Response" ? Exit.succeed(frame.response) : Exit.fail(frame.error)
+            )
             return
           }
-          if (Option.isSome(frame.requestId) && frame.requestId.value.startsWith(keepalivePrefix)) return
+          // The late answer of a call that stopped waiting (timed out, interrupted) or of a keepalive.
+          if (Option.isSome(frame.requestId) && isOwnRequestId(frame.requestId.value)) return
           break
         }
         case "Unknown": {
@@ -343,7 +374,7 @@ export const make = <E = never>(
             const call = Option.isSome(id) ? connection.pending.get(id.value) : undefined
             if (call !== undefined) {
               connection.pending.delete((id as Option.Some<string>).value)
-              Deferred.unsafeDone(call, Exit.fail(frame.error.value))
+              Deferred.unsafeDone(call.deferred, Exit.fail(frame.error.value))
               return
             }
           }
@@ -366,6 +397,7 @@ export const make = <E = never>(
       connection.healthy = true
       let frame: ChatWsFrame.ChatWsFrame
       if (typeof data !== "string") {
+        skipNonText(connection)
         frame = new ChatWsFrame.Invalid({
           error: new UnexpectedResponse({ description: "binary WebSocket frame (RFC 8887 §4.1 requires text frames)" })
         }, true)
@@ -374,6 +406,7 @@ export const make = <E = never>(
       ) {
         return drop(connection, tooLarge())
       } else {
+        connection.textFrames++
         frame = Either.getOrElse(ChatWsFrame.decode(data), (error) => new ChatWsFrame.Invalid({ error }, true))
       }
       if (connection.early === undefined) return dispatch(connection, frame)
@@ -384,6 +417,20 @@ export const make = <E = never>(
         )
       }
       connection.early.push(frame)
+    }
+
+    // A non-text frame: every waiting call counts it, and one past the cap fails (seed-api §1.10).
+    const skipNonText = (connection: Connection<E>): void => {
+      for (const [id, call] of connection.pending) {
+        if (call.textFrames !== connection.textFrames) {
+          call.textFrames = connection.textFrames
+          call.skipped = 0
+        }
+        if (++call.skipped > maxNonTextFrames) {
+          connection.pending.delete(id)
+          Deferred.unsafeDone(call.deferred, Exit.fail(tooManyNonText))
+        }
+      }
     }
 
     const tooLarge = () =>
@@ -453,7 +500,7 @@ export const make = <E = never>(
         const text = encodeRequest(request, id)
         if (Either.isLeft(text)) return Effect.fail(text.left)
         const deferred = Deferred.unsafeMake<JmapResponse, CallError<E>>(FiberId.none)
-        connection.pending.set(id, deferred)
+        connection.pending.set(id, { deferred, textFrames: connection.textFrames, skipped: 0 })
         if (!send(connection, text.right)) {
           connection.pending.delete(id)
           return Effect.fail(notSent)
@@ -461,18 +508,56 @@ export const make = <E = never>(
         return Deferred.await(deferred).pipe(Effect.ensuring(Effect.sync(() => connection.pending.delete(id))))
       })
 
+    const tooManyNonText = new UnexpectedResponse({
+      description:
+        `WebSocket: more than ${maxNonTextFrames} consecutive non-text frames while waiting for a response; ` +
+        "possible server misbehaviour"
+    })
+
     const notSent = new WebSocketError({
       reason: "ConnectionClosed",
       description: "the connection closed before the request was sent"
     })
 
+    // Ids this session gave its requests: `R` (calls) or `K` (keepalives) and a base-36 counter.
+    const isOwnRequestId = (id: string): boolean =>
+      /^[RK][0-9a-z]{1,10}$/.test(id) && Number.parseInt(id.slice(1), 36) <= nextId
+
+    // Bounds a call (or a raw send) by `requestTimeout`; the interrupted exchange leaves no pending entry.
+    const withRequestTimeout = <A, E1>(self: Effect.Effect<A, E1>): Effect.Effect<A, E1 | WebSocketError> =>
+      Duration.isFinite(requestTimeout)
+        ? timeoutFail(self, requestTimeout, () =>
+          new WebSocketError({
+            reason: "Timeout",
+            description: `no response within ${Duration.format(requestTimeout)} (requestTimeout)`
+          }))
+        : self
+
     // A call: waits for a ready connection; a request that could not even be sent (the socket was
     // closing) waits for the next connection instead of failing.
-    const call = (request: JmapRequest): Effect.Effect<JmapResponse, CallError<E>> =>
+    const callOnce = (request: JmapRequest): Effect.Effect<JmapResponse, CallError<E>> =>
       Effect.flatMap(awaitConnection, (connection) =>
         exchange(connection, request).pipe(
-          Effect.catchIf((e) => e === notSent, () => Effect.zipRight(Deferred.await(connection.closed), call(request)))
+          Effect.catchIf(
+            (e) => e === notSent,
+            () => Effect.zipRight(Deferred.await(connection.closed), callOnce(request))
+          )
         ))
+
+    const call = (request: JmapRequest): Effect.Effect<JmapResponse, CallError<E>> =>
+      withRequestTimeout(callOnce(request))
+
+    // A raw frame, sent like a call's request: on the next connection if this one was closing.
+    const sendTextOnce = (text: string): Effect.Effect<void, SessionError<E>> =>
+      Effect.flatMap(awaitConnection, (connection) =>
+        send(connection, text)
+          ? Effect.void
+          : Effect.zipRight(Deferred.await(connection.closed), sendTextOnce(text)))
+
+    const sendText = (text: string): Effect.Effect<void, SessionError<E>> =>
+      typeof text === "string"
+        ? withRequestTimeout(sendTextOnce(text))
+        : Effect.fail(new InvalidArgument({ description: "WebSocketSession.sendText: the frame must be a string" }))
 
     // ---- one connection: open, run until it ends, report why ----
     type Ended = {
@@ -558,12 +643,10 @@ export const make = <E = never>(
         const scope = yield* Effect.scope
         const headerValues = yield* Effect.either(headers)
         if (Either.isLeft(headerValues)) return { _tag: "Fatal", error: headerValues.left } as Ended
-        if (!factory.supportsHeaders && Object.keys(headerValues.right).length > 0) {
+        if (!accepts(factory, headerValues.right)) {
           return {
             _tag: "Fatal",
-            error: new InvalidArgument({
-              description: "this platform's WebSocket cannot send headers on the upgrade request"
-            })
+            error: new InvalidArgument({ description: refusal(headerValues.right) })
           } as Ended
         }
         const created = Either.try(() =>
@@ -583,6 +666,7 @@ export const make = <E = never>(
         const connection: Connection<E> = {
           handle,
           pending: new Map(),
+          textFrames: 0,
           kill: yield* Deferred.make<never, WebSocketError>(),
           early: [],
           ended: false,
@@ -624,7 +708,7 @@ export const make = <E = never>(
         ready.unsafeClose()
       }
       const error = ended._tag === "Retry" ? ended.cause : ended.error
-      for (const call of connection.pending.values()) Deferred.unsafeDone(call, Exit.fail(error))
+      for (const call of connection.pending.values()) Deferred.unsafeDone(call.deferred, Exit.fail(error))
       connection.pending.clear()
       Deferred.unsafeDone(connection.closed, Exit.void)
     }
@@ -634,7 +718,7 @@ export const make = <E = never>(
       if (state._tag === "Ready") {
         state.connection.ended = true
         for (const call of state.connection.pending.values()) {
-          Deferred.unsafeDone(call, Exit.fail(Option.getOrElse(error, () => closedError)))
+          Deferred.unsafeDone(call.deferred, Exit.fail(Option.getOrElse(error, () => closedError)))
         }
         state.connection.pending.clear()
         Deferred.unsafeDone(state.connection.closed, Exit.void)
@@ -719,6 +803,7 @@ export const make = <E = never>(
       events: Stream.unwrapScoped(subscribe),
       subscribe,
       call,
+      sendText,
       pushEnable: (dataTypes, pushState) =>
         control.withPermits(1)(whenActive(() => {
           wantedPush = { dataTypes: dataTypes === null ? null : [...dataTypes] }
