@@ -394,6 +394,8 @@ export const make = (
       const backoff = yield* Schedule.driver(retrySchedule)
       for (;;) {
         yield* Queue.take(wake)
+        // Let the events already received mark what they change first: a burst becomes one round.
+        yield* Effect.yieldNow()
         const targets = yield* Ref.getAndSet(dirty, new Set())
         if (targets.size > 0) {
           const outcome = yield* Effect.either(syncLock.withPermits(1)(round(targets)))

@@ -4,7 +4,8 @@
  * typing and presence.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
+import { HttpError } from "../../../src/jmap/Errors.js"
 import { Backend, ChatClientTest, type ChatServerOptions } from "../../../src/testing/index.js"
 import { memoryKv, rig, settle, storeFor, until } from "./support.js"
 
@@ -133,5 +134,53 @@ describe("ChatStore: typing and presence", () => {
       expect(Option.map(yield* until(presence, Option.isSome), (p) => p.statusText)).toEqual(
         Option.some("in a meeting")
       )
+    }))
+})
+
+describe("ChatStore: sync rounds", () => {
+  it.scoped("coalesces a burst of state changes into one more round", () =>
+    Effect.gen(function*() {
+      const { alice, bob, bobId } = yield* setup()
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* alice.Message.send({ chatId: chat.id, body: "0" })
+      const store = yield* storeFor(bob, yield* memoryKv)
+      yield* settle(store)
+      const gate = yield* Deferred.make<void>()
+      yield* Ref.set(bob.hook, (request, next) =>
+        request.methodCalls.some(([m]) => m === "Message/changes")
+          ? Effect.zipRight(Deferred.await(gate), next)
+          : next)
+      yield* alice.Message.send({ chatId: chat.id, body: "1" })
+      yield* TestClock.adjust(0)
+      // The round is held; ten more changes arrive meanwhile.
+      for (let i = 2; i <= 11; i++) yield* alice.Message.send({ chatId: chat.id, body: String(i) })
+      // The push fiber takes them in while the round waits.
+      for (let i = 0; i < 10; i++) yield* TestClock.adjust(0)
+      yield* Ref.set(bob.calls, [])
+      yield* Deferred.succeed(gate, undefined)
+      yield* settle(store)
+      const bodies = (yield* until(store.messages(chat.id), (v) => v.entries.length === 12)).entries.map((e) =>
+        e.message.body
+      )
+      expect(bodies).toEqual(Array.from({ length: 12 }, (_, i) => String(i)))
+      // The held round, then one round for the whole burst.
+      expect((yield* Ref.get(bob.calls)).flat().filter((m) => m === "Message/changes")).toHaveLength(1)
+    }))
+
+  it.scoped("a failed round shows its error and is retried with the backoff until it succeeds", () =>
+    Effect.gen(function*() {
+      const { alice, bob, bobId } = yield* setup()
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: bobId })
+      yield* alice.Message.send({ chatId: chat.id, body: "hello" })
+      const down = new HttpError({ reason: "Status", method: "POST", url: "memory:/api", status: 503 })
+      yield* Ref.set(bob.hook, () => Effect.fail(down))
+      const store = yield* storeFor(bob, yield* memoryKv)
+      const failing = yield* until(store.status, (s) => s.error !== undefined)
+      expect(failing).toMatchObject({ origin: "empty", syncing: true, error: down })
+      yield* Ref.set(bob.hook, (_, next) => next)
+      yield* TestClock.adjust("2 seconds")
+      const status = yield* until(store.status, (s) => !s.syncing)
+      expect(status).toMatchObject({ origin: "server", error: undefined })
+      expect((yield* until(store.chats, (c) => c.length === 1))[0]!.unreadCount).toBe(1)
     }))
 })
