@@ -335,7 +335,9 @@ export const make = (
           yield* Effect.logWarning(
             `ChatStore: the stored snapshot and writes are of account ${current.accountId}, not ${accountId}: discarded`
           )
-          for (const e of current.writes) yield* resolve(e.write.writeId, Exit.fail(new WriteDiscarded(e.write)))
+          for (const e of current.writes) {
+            yield* resolve(e.write.writeId, Exit.fail(new WriteDiscarded({ writeId: e.write.writeId })))
+          }
           yield* update((s) => Snapshot.forAccount(s, accountId))
           yield* saveWrites
           targets = new Set(everything)

@@ -201,10 +201,6 @@ export const applyRound = (self: Snapshot, result: RoundResult): Snapshot => {
   }
 }
 
-/** The store of another account: the data is dropped (windows are kept as unloaded, for the same chats if they exist). */
+/** The store of another account: everything is dropped (the store loads the account afresh). */
 export const forAccount = (self: Snapshot, accountId: string): Snapshot =>
-  self.accountId === undefined || self.accountId === accountId ? self : {
-    ...empty,
-    status: self.status,
-    windows: new Map([...self.windows].map(([id, w]) => [id, MessageWindow.unloaded(id, w.limit)]))
-  }
+  self.accountId === undefined || self.accountId === accountId ? self : { ...empty, status: self.status }
