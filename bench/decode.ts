@@ -9,7 +9,8 @@ import { GetResponse } from "../src/jmap/MethodResponses.js"
 import { extractResponse } from "../src/jmap/RequestBuilder.js"
 import { JmapResponse } from "../src/jmap/Wire.js"
 
-const message = (i: number) => ({
+/** A realistic message as a server sends it (shared with bench/store.ts). */
+export const message = (i: number) => ({
   id: `01JQ${String(i).padStart(22, "0")}`,
   senderMsgId: `01JQS${String(i).padStart(21, "0")}`,
   senderId: i % 3 === 0 ? "self" : `user:friend${i % 7}@example.com`,

@@ -24,7 +24,8 @@ const benches: Record<string, () => Promise<Result | ReadonlyArray<Result>>> = {
 const optional: Record<string, string> = {
   push: "./push.js",
   blob: "./blob.js",
-  "chat-call": "./chat-call.js"
+  "chat-call": "./chat-call.js",
+  store: "./store.js"
 }
 
 const main = async () => {

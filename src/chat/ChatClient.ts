@@ -146,9 +146,14 @@ export interface Listing<T, Filter, Sort extends string, C> {
   readonly list: (input?: QueryInput<Filter, Sort>) => Effect.Effect<StandardMethods.ListResult<T>, C>
 }
 
+/** Input of `sync`: `/changes` arguments, and whether `cannotCalculateChanges` lists everything (`DeltaSync.SyncOptions`). */
+export interface SyncInput extends ChangesInput {
+  readonly fullResync?: boolean
+}
+
 /** `sync`: the changes since a state, with the objects fetched (RFC 8620 §5.2; see `DeltaSync`). */
 export interface Syncing<T, C> {
-  readonly sync: (input: ChangesInput) => Effect.Effect<DeltaSync.SyncResult<T>, C | UnexpectedResponse>
+  readonly sync: (input: SyncInput) => Effect.Effect<DeltaSync.SyncResult<T>, C | UnexpectedResponse>
 }
 
 /** `createOne`: the created object, or `SetFailed` when the server rejected it. */
@@ -463,9 +468,10 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       )
     ).pipe(Effect.withSpan(span(`${ns}.list`), spanOptions))
 
-  const sync = (ns: keyof typeof DataTypes) => (input: unknown) =>
+  const sync = (ns: keyof typeof DataTypes) => (input: SyncInput) =>
     Effect.gen(function*() {
-      const options = yield* validate(seedName(ns, "changes"), ChangesInputSchema, input)
+      const checked = yield* validate(seedName(ns, "changes"), ChangesInputSchema, input)
+      const options = input.fullResync === false ? { ...checked, fullResync: false } : checked
       return yield* DeltaSync.sync(
         executor,
         DataTypes[ns] as StandardMethods.DataType<any>,

@@ -20,6 +20,12 @@ export interface SyncOptions {
   readonly sinceState: string
   /** Per `/changes` page; the server's own cap applies when absent. */
   readonly maxChanges?: number
+  /**
+   * `false`: a `cannotCalculateChanges` answer fails with its `MethodError` instead of listing every
+   * object, for a caller that reloads only part of the type itself (e.g. the latest messages of the
+   * chats it shows). Default `true`.
+   */
+  readonly fullResync?: boolean
 }
 
 /** What changed since `oldState`, with the created and updated objects fetched. */
@@ -87,7 +93,7 @@ export const sync = <E, T extends { readonly id: string }>(
       requests++
       if (Either.isLeft(page.c)) {
         const error = page.c.left
-        if (error._tag === "MethodError" && error.type === "cannotCalculateChanges") {
+        if (error._tag === "MethodError" && error.type === "cannotCalculateChanges" && options.fullResync !== false) {
           const all = yield* listAll(executor, type)
           return {
             oldState: options.sinceState,

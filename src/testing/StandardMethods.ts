@@ -176,8 +176,13 @@ const compileFilter = (
   return Either.right((r) => tests.every((t) => t(r)))
 }
 
+/** An RFC 3339 date-time as this server writes them (`utcDate` leaves out `.000`, so they are not fixed width). */
+const dateTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/
+
 const compareValues = (a: JsonValue, b: JsonValue, collation: string | undefined): number => {
   if (typeof a === "string" && typeof b === "string") {
+    // Dates sort by time: as strings "…:42Z" would sort after "…:42.5Z".
+    if (dateTime.test(a) && dateTime.test(b)) return Date.parse(a) - Date.parse(b)
     switch (collation) {
       case "i;octet":
         return a < b ? -1 : a > b ? 1 : 0

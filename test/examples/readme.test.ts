@@ -30,6 +30,7 @@ describe("README.md's TypeScript blocks", () => {
       "examples/readme_quick_start.ts",
       "examples/readme_push.ts",
       "examples/readme_browser.ts",
+      "examples/readme_store.ts",
       "examples/readme_testing.test.ts"
     ])
     for (const block of blocks) {
@@ -57,7 +58,7 @@ describe("README.md's TypeScript blocks", () => {
   )
 
   it.scopedLive(
-    "the quick start and the push program run against a server given by JMAP_URL and a token",
+    "the quick start, the push program and the live store run against a server given by JMAP_URL and a token",
     () =>
       Effect.gen(function*() {
         const server = yield* ChatServer.make()
@@ -86,6 +87,18 @@ describe("README.md's TypeScript blocks", () => {
           Effect.repeat({ until: () => push.stdout().includes("is typing in") })
         )
         expect(push.stdout()).toContain(`user:alice@example.com is typing in ${chat.id}\n`)
+
+        // Bob's live store shows the chat, sends into it, and the server has the message once.
+        const storeDir = path.join(root, ".chat-store")
+        fs.rmSync(storeDir, { recursive: true, force: true })
+        yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(storeDir, { recursive: true, force: true })))
+        const store = yield* startScript("examples/readme_store.ts", { env: env("bob") })
+        yield* store.waitFor(/sent; the views stay live/)
+        expect(store.stdout()).toMatch(/user:alice@example\.com: \d+ unread/)
+        expect(store.stdout()).toContain("  hello from the store\n")
+        const bob = ChatClientTest.make(server.backend, "bob")
+        const bobs = (yield* bob.Message.list({ filter: { chatId: (yield* bob.Chat.list()).list[0]!.id } })).list
+        expect(bobs.filter((m) => m.body === "hello from the store")).toHaveLength(1)
       }).pipe(Effect.timeout("4 minutes")),
     300_000
   )

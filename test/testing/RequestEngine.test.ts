@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { ChatServer } from "../../src/testing/index.js"
+import { Backend, ChatClientTest, ChatServer } from "../../src/testing/index.js"
 import { acct, call, post, request, USING } from "./helpers.js"
 
 const problem = (type: string) => `urn:ietf:params:jmap:error:${type}`
@@ -15,6 +15,25 @@ describe("ChatServer request processing (RFC 8620 §3)", () => {
       expect(text.body).toMatchObject({ type: problem("notJSON"), status: 400 })
       const wrongType = yield* post(server, "alice", { using: [], methodCalls: [] }, "text/plain")
       expect(wrongType.body.type).toBe(problem("notJSON"))
+    }))
+
+  it.effect("sorts dates by time, not as strings (\"…:42Z\" before \"…:42.5Z\")", () =>
+    Effect.gen(function*() {
+      let now = Date.parse("2026-01-01T00:00:42Z")
+      const backend = yield* Backend.make({ now: () => now })
+      const alice = ChatClientTest.make(backend, "alice")
+      const chat = yield* alice.Chat.createOne({ kind: "direct", contactId: backend.user("bob").userId })
+      yield* alice.Message.send({ chatId: chat.id, body: "first" })
+      now += 500
+      yield* alice.Message.send({ chatId: chat.id, body: "second" })
+      const { list } = yield* alice.Message.list({
+        filter: { chatId: chat.id },
+        sort: [{ property: "receivedAt", isAscending: true }]
+      })
+      expect(list.map((m) => [m.body, m.receivedAt])).toEqual([
+        ["first", "2026-01-01T00:00:42Z"],
+        ["second", "2026-01-01T00:00:42.500Z"]
+      ])
     }))
 
   it.scoped("rejects JSON that is not a Request with notRequest", () =>

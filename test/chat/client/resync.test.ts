@@ -50,6 +50,20 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("sync within ma
       expect(next.created.map((m) => m.body)).toEqual(["after the resync"])
     }))
 
+  it.scoped("sync with fullResync: false fails with cannotCalculateChanges instead of listing everything", () =>
+    Effect.gen(function*() {
+      const server = yield* ChatServer.make(small)
+      const alice = yield* clientFor(server, "alice")
+      const start = yield* alice.Chat.state()
+      yield* groups(alice, [server.user("bob").userId], 3)
+      const error = yield* Effect.flip(alice.Chat.sync({ sinceState: start, fullResync: false }))
+      expect(error).toMatchObject({ _tag: "MethodError", type: "cannotCalculateChanges" })
+      const recent = yield* alice.Chat.state()
+      yield* groups(alice, [server.user("bob").userId], 1)
+      const delta = yield* alice.Chat.sync({ sinceState: recent, fullResync: false })
+      expect([delta.fullResync, delta.created.length]).toEqual([false, 1])
+    }))
+
   it.scoped("Chat.sync: the full resync lists more chats than one /get may fetch", () =>
     Effect.gen(function*() {
       const server = yield* ChatServer.make(small)
