@@ -52,6 +52,11 @@ export const make = <A, I>(
   decode: (response) => decodeValue(schema, response, `${method} response`)
 })
 
+/** True for an {@link Invocation} (rather than the preparation of one). */
+export const isInvocation = (u: unknown): u is Invocation<unknown, unknown> =>
+  typeof u === "object" && u !== null && typeof (u as Invocation<unknown>).method === "string" &&
+  typeof (u as Invocation<unknown>).decode === "function" && Array.isArray((u as Invocation<unknown>).using)
+
 /** Post-processes a decoded response (e.g. turning a `rateLimited` SetError into a failure). */
 export const flatMap = <A, E, B, E2>(
   self: Invocation<A, E>,
@@ -237,13 +242,20 @@ export class Batch {
     return undefined
   }
 
-  /** The Request for `accountId` (needed only when some call is account-scoped), or the first problem. */
-  build(accountId: Id | undefined): Either.Either<JmapRequest, InvalidArgument> {
+  /**
+   * The Request, its account-scoped calls acting on `accountId` (or on the account it gives for
+   * each), or the first problem.
+   */
+  build(
+    accountId: Id | undefined | ((invocation: Invocation<unknown, unknown>) => Id | undefined)
+  ): Either.Either<JmapRequest, InvalidArgument> {
     const failure = this.failure
     if (failure !== undefined) return Either.left(failure)
     const builder = RequestBuilder.make()
     for (const { callId, invocation } of this.entries) {
-      const args = invocation.accountScoped ? { accountId, ...invocation.arguments } : invocation.arguments
+      const args = invocation.accountScoped
+        ? { accountId: typeof accountId === "function" ? accountId(invocation) : accountId, ...invocation.arguments }
+        : invocation.arguments
       builder.add(invocation.method, args, { callId, using: invocation.using })
     }
     return builder.build()
@@ -252,6 +264,11 @@ export class Batch {
   /** Whether any call needs an `accountId`. */
   get needsAccount(): boolean {
     return this.entries.some((e) => e.invocation.accountScoped)
+  }
+
+  /** The calls that need an `accountId`. */
+  get accountScoped(): ReadonlyArray<Invocation<unknown, unknown>> {
+    return this.entries.filter((e) => e.invocation.accountScoped).map((e) => e.invocation)
   }
 }
 
@@ -280,7 +297,33 @@ export const resultOf = <A, E>(
 /** How to send Requests: a transport `call` and the account id of account-scoped methods. */
 export interface Executor<E> {
   readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, E>
+  /** The account every account-scoped call acts on (unless `accountFor` is given). */
   readonly accountId: Effect.Effect<Id, E>
+  /**
+   * The account of one account-scoped call, where accounts differ by call (e.g. the Session's
+   * primary account for the call's capability, RFC 8620 §2); it replaces `accountId`.
+   */
+  readonly accountFor?: (invocation: Invocation<unknown, unknown>) => Effect.Effect<Id, E | InvalidArgument>
+}
+
+/** The account of each account-scoped call of `b` (one lookup per call), or the one account of all. */
+const accountsOf = <E>(
+  executor: Executor<E>,
+  b: Batch
+): Effect.Effect<Id | undefined | ((invocation: Invocation<unknown, unknown>) => Id), E | InvalidArgument> => {
+  if (!b.needsAccount) return Effect.succeed(undefined)
+  const accountFor = executor.accountFor
+  if (accountFor === undefined) return executor.accountId
+  return Effect.map(
+    Effect.forEach(
+      b.accountScoped,
+      (invocation) => Effect.map(accountFor(invocation), (id) => [invocation, id] as const)
+    ),
+    (pairs) => {
+      const ids = new Map(pairs)
+      return (invocation: Invocation<unknown, unknown>) => ids.get(invocation)!
+    }
+  )
 }
 
 /**
@@ -298,8 +341,7 @@ export const batch = <E, R>(
     return Effect.gen(function*() {
       yield* b.prepare
       if (b.failure !== undefined) return yield* b.failure
-      const accountId = b.needsAccount ? yield* executor.accountId : undefined
-      const request = yield* b.build(accountId)
+      const request = yield* b.build(yield* accountsOf(executor, b))
       const response = yield* executor.call(request)
       return mapResults(shape, (p) => resultOf(response, p)) as Results<R>
     })
