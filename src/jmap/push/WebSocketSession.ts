@@ -121,6 +121,7 @@ export interface Options<E = never, X = never> {
 /** A client → server frame (`WebSocketPushEnable`, an extension's enable or disable frame, …). */
 export interface ControlFrame {
   readonly "@type": string
+  readonly [property: string]: unknown
 }
 
 /** What ends a session. */
