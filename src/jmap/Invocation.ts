@@ -1,7 +1,8 @@
 /**
- * A prepared, typed RFC 8620 §3.2 method call (`Invocation<A, E>`: what to send and how to read
- * the answer), and the executor that sends one or several of them in a single Request (§3.3) with
- * result references (§3.7), returning each call's result separately (§3.4).
+ * Typed method calls: use `Invocation.make` to describe one RFC 8620 §3.2 call with the schema of
+ * its answer, and `run` / `batch` (or `JmapClient.call` / `JmapClient.batch`, which do this on the
+ * Session) to send one, or several in a single Request (§3.3) with result references (§3.7), each
+ * result read on its own (§3.4). (`RequestBuilder` is the untyped assembler underneath.)
  *
  * Invocations are plain values built before any I/O, so the same one can go over HTTP, over an
  * RFC 8887 WebSocket or into a batch.
@@ -38,7 +39,7 @@ export interface MakeOptions {
   readonly accountScoped?: boolean
 }
 
-/** An invocation whose response is decoded with `schema`. */
+/** Describes one call: `method` with `args` (without `accountId`), its answer decoded with `schema`. */
 export const make = <A, I>(
   method: string,
   args: Readonly<Record<string, unknown>>,
@@ -168,8 +169,11 @@ const notJson = (invocation: Invocation<unknown, unknown>): InvalidArgument | un
 export class Batch {
   private readonly entries: Array<Entry> = []
 
-  /** Adds a prepared invocation (or the `InvalidArgument` its guards produced). */
-  add<A, E>(prepared: Preparation<A, E>): Pending<A, E> {
+  /** Adds an invocation, or a preparation of one (or the `InvalidArgument` its guards produced). */
+  add<A, E>(call: Preparation<A, E> | Invocation<A, E>): Pending<A, E> {
+    const prepared: Preparation<A, E> = isInvocation(call)
+      ? Either.right(call as Invocation<A, E>)
+      : call as Preparation<A, E>
     const callId = `r${this.entries.length + 1}`
     const pure = Either.isEither(prepared) ? prepared as Either.Either<Invocation<A, E>, InvalidArgument> : undefined
     const invocation: Invocation<unknown, unknown> = pure === undefined
@@ -359,8 +363,8 @@ const mapResults = (shape: unknown, f: (p: Pending<unknown, unknown>) => unknown
   return shape
 }
 
-/** Sends one prepared invocation as a single-invocation Request with call id {@link CALL_ID}. */
+/** Sends one invocation (or a preparation of one) as a single-invocation Request with call id {@link CALL_ID}. */
 export const run = <E, A, EA>(
   executor: Executor<E>,
-  prepared: Preparation<A, EA>
+  prepared: Preparation<A, EA> | Invocation<A, EA>
 ): Effect.Effect<A, E | EA | InvalidArgument | ResultError> => Effect.flatten(batch(executor, (b) => b.add(prepared)))

@@ -359,7 +359,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       : Either.right(Invocation.make(method, args, schema ?? Arguments, { using, accountScoped: false }))
 
   const builder = (b: Invocation.Batch): Builder => ({
-    add: (prepared) => b.add(Invocation.isInvocation(prepared) ? Either.right(prepared) : prepared),
+    add: (invocation) => b.add(invocation),
     call:
       ((method: string, args: Readonly<Record<string, unknown>>, using: ReadonlyArray<string>, schema?: any) =>
         b.add(toInvocation(method, args, using, schema))) as Builder["call"]
