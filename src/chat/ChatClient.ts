@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Either, Layer, type Schema, type Stream } from "effect"
+import { Context, Effect, Either, Layer, Schema, type Stream } from "effect"
 import * as Api from "../jmap/Api.js"
 import type * as DeltaSync from "../jmap/DeltaSync.js"
 import {
@@ -92,7 +92,7 @@ import type {
 } from "./client/Patches.js"
 import { PushSubscription } from "./client/PushSubscription.js"
 import { DataTypes, Requests } from "./client/Requests.js"
-import { type GetLike, setFailed, type SetLike, updatedObject } from "./client/SingleObject.js"
+import { type GetLike, invalidError, setFailed, type SetLike, updatedObject } from "./client/SingleObject.js"
 import { CustomEmoji } from "./CustomEmoji.js"
 import type { ContactSortProperty } from "./Enums.js"
 import { Message } from "./Message.js"
@@ -326,11 +326,13 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
   const fetchOne = (ns: ObjectType, id: string) =>
     Effect.flatMap(
       run(prepare<Listed>(ns, "get", { ids: [id] })),
-      (got) => {
+      (got): Effect.Effect<Listed["list"][number], ParseError | UnexpectedResponse> => {
         const found = got.list.find((item) => item.id === id)
-        return found === undefined
-          ? Effect.fail(new UnexpectedResponse({ description: `${ns}/get did not return ${id}` }))
-          : Effect.succeed(found)
+        if (found !== undefined) return Effect.succeed(found)
+        const illFormed = invalidError(got, id)
+        return illFormed !== undefined
+          ? Effect.fail(illFormed)
+          : Effect.fail(new UnexpectedResponse({ description: `${ns}/get did not return ${id}` }))
       }
     )
 
@@ -345,13 +347,25 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       if (created !== undefined) {
         const sent = { ...creations[creationId] }
         for (const key of spec.omit ?? []) delete sent[key]
-        const merged = { ...spec.defaults, ...sent, ...(created as object) }
+        // `created` is decoded (a secret is `Redacted`): back to its wire form, to be decoded with the rest.
+        const wire = ns in DataTypes
+          ? Either.getOrElse(
+            Schema.encodeUnknownEither(
+              (DataTypes[ns as keyof typeof DataTypes] as StandardMethods.DataType<any>).partial
+            )(created),
+            () => created
+          )
+          : created
+        const merged = { ...spec.defaults, ...sent, ...(wire as object) }
         const decoded = decodeValue(spec.item, merged, `${ns} created by ${invocation.method}`)
         if (Either.isRight(decoded)) return decoded.right
         const id = (created as { readonly id?: unknown }).id
         if (typeof id !== "string") return yield* decoded.left
         return yield* fetchOne(ns, id)
       }
+      // Created, but answered with properties that do not fit the type: the server's answer is lost.
+      const illFormed = invalidError(response, creationId)
+      if (illFormed !== undefined) return yield* illFormed
       const rejected = own(response.notCreated, creationId)
       if (ns === "Chat" && creations[creationId]!["kind"] === "direct") {
         // A direct chat with this contact already exists: the draft returns it in `updated`,

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { OpenStruct, UTCDate } from "../jmap/Primitives.js"
+import { LenientStruct, OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { EndpointType, Presence } from "./Enums.js"
 import { Metadata, optionalNullable } from "./internal/schema.js"
 
@@ -26,13 +26,20 @@ export type ContactId = typeof ContactId.Type
  * An out-of-band capability a contact (or the Session's `ownerEndpoints`) advertises (core draft
  * §Endpoint). `uri` is peer-supplied and untrusted; clients MUST ignore unknown `type`s and unknown
  * `metadata` keys, and MUST NOT act on an endpoint without explicit user intent.
+ *
+ * A `metadata` (or `label`) that does not fit its shape is ignored, as the draft requires of
+ * clients: the property is left out and its raw value kept under `IllFormed` (see `LenientStruct`).
  */
-export const Endpoint = OpenStruct({
-  type: EndpointType,
-  uri: Schema.String,
-  label: optionalNullable(Schema.String),
-  metadata: optionalNullable(Metadata)
-}, "Endpoint")
+export const Endpoint = LenientStruct(
+  {
+    type: EndpointType,
+    uri: Schema.String,
+    label: optionalNullable(Schema.String),
+    metadata: optionalNullable(Metadata)
+  },
+  ["label", "metadata"],
+  "Endpoint"
+)
 /** @see {@link Endpoint} */
 export type Endpoint = typeof Endpoint.Type
 

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { Id, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
+import { Id, LenientStruct, OpenStruct, UnsignedInt, UTCDate } from "../jmap/Primitives.js"
 import { ContactId } from "./ChatContact.js"
 import { BodyType, BroadcastScope, DeliveryState, EndpointType, ReadDisposition } from "./Enums.js"
 import { dataMap, Metadata, optionalNullable } from "./internal/schema.js"
@@ -48,15 +48,23 @@ export type Attachment = typeof Attachment.Type
 /**
  * An out-of-band action invitation carried by a Message (core draft §MessageAction). `uri` is
  * untrusted; clients MUST ignore unknown `type`s and MUST NOT act on an action automatically.
+ *
+ * Servers store and forward actions uninspected, so a peer's odd `label`, `expiresAt` or
+ * `metadata` is ignored rather than failing the Message: the property is left out and its raw
+ * value kept under `IllFormed` (see `LenientStruct`).
  */
-export const MessageAction = OpenStruct({
-  type: EndpointType,
-  uri: Schema.String,
-  label: optionalNullable(Schema.String),
-  /** Clients SHOULD show the action as expired after this time; nobody enforces it. */
-  expiresAt: optionalNullable(UTCDate),
-  metadata: optionalNullable(Metadata)
-}, "MessageAction")
+export const MessageAction = LenientStruct(
+  {
+    type: EndpointType,
+    uri: Schema.String,
+    label: optionalNullable(Schema.String),
+    /** Clients SHOULD show the action as expired after this time; nobody enforces it. */
+    expiresAt: optionalNullable(UTCDate),
+    metadata: optionalNullable(Metadata)
+  },
+  ["label", "expiresAt", "metadata"],
+  "MessageAction"
+)
 /** @see {@link MessageAction} */
 export type MessageAction = typeof MessageAction.Type
 

@@ -37,10 +37,14 @@ export type ChatPushConfig = typeof ChatPushConfig.Type
  * mentions: the push draft sends `mentionScopes` (the scopes the owner was targeted by); the
  * push-platform guide, the Rust client and the jmapchat-client fixtures use a boolean
  * `hasMentionAll` instead (spec-digest §7.14). Both decode; servers following the draft send
- * `mentionScopes`. `chatName` is absent for direct chats (compliance test 2.5); `bodySnippet` is
- * absent when `encrypted`.
+ * `mentionScopes`. `chatName` is absent for direct chats (compliance test 2.5).
+ *
+ * `bodySnippet` is absent when `encrypted`: an entry that is `encrypted` and carries a snippet is
+ * refused (a server that leaks plaintext of an encrypted message must not be trusted with it;
+ * seed-api §3.6). Build entries with `ChatMessageEntry.plaintext(…)` and
+ * `ChatMessageEntry.encrypted(…)`, which set `encrypted` (the latter drops any snippet).
  */
-export const ChatMessageEntry = OpenStruct({
+const ChatMessageEntrySchema = OpenStruct({
   messageId: optionalNullable(Id),
   chatId: optionalNullable(Id),
   chatKind: optionalNullable(ChatKind),
@@ -57,9 +61,29 @@ export const ChatMessageEntry = OpenStruct({
   hasMentionAll: optionalNullable(Schema.Boolean),
   encrypted: optionalNullable(Schema.Boolean),
   bodySnippet: optionalNullable(Schema.String)
-}, "ChatMessageEntry")
+}, "ChatMessageEntry").pipe(
+  Schema.filter((entry) =>
+    entry.encrypted === true && entry.bodySnippet != null
+      ? { path: ["bodySnippet"], message: "an encrypted entry may not carry a bodySnippet" }
+      : undefined
+  )
+)
+
+/** The fields of a {@link ChatMessageEntry} that its constructors take (`encrypted` is theirs to set). */
+export type ChatMessageEntryFields = Omit<typeof ChatMessageEntrySchema.Type, "encrypted">
+
 /** @see {@link ChatMessageEntry} */
-export type ChatMessageEntry = typeof ChatMessageEntry.Type
+export const ChatMessageEntry = Object.assign(ChatMessageEntrySchema, {
+  /** An entry for a message whose body the server can read: `encrypted: false`, `bodySnippet` kept. */
+  plaintext: (fields: ChatMessageEntryFields): typeof ChatMessageEntrySchema.Type => ({ ...fields, encrypted: false }),
+  /** An entry for an end-to-end encrypted message: `encrypted: true`, and never a `bodySnippet`. */
+  encrypted: (fields: Omit<ChatMessageEntryFields, "bodySnippet">): typeof ChatMessageEntrySchema.Type => {
+    const { bodySnippet: _, ...rest } = fields as ChatMessageEntryFields
+    return { ...rest, encrypted: true }
+  }
+})
+/** @see {@link ChatMessageEntry} */
+export type ChatMessageEntry = typeof ChatMessageEntrySchema.Type
 
 /**
  * The payload delivered to a push endpoint for new inbound messages (push draft

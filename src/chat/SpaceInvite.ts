@@ -11,13 +11,13 @@ import { optionalNullable } from "./internal/schema.js"
 /**
  * An invite to a Space (core draft §SpaceInvite). The server assigns `id` and `code`.
  *
- * `code` is a secret: whoever holds it can join the Space (it is the `inviteCode` of `Space/join`).
- * It stays a plain string so that it round-trips, so do not log decoded invites; wrap it in
- * `Redacted` where it is kept.
+ * `code` is a secret: whoever holds it can join the Space. It decodes to a `Redacted` string, so a
+ * logged or inspected invite never shows it; pass it as it is to `Space.join({ inviteCode })`, or
+ * read it with `Redacted.value` to share it. It encodes back to the plain string on the wire.
  */
 export const SpaceInvite = OpenStruct({
   id: Id,
-  code: Schema.String,
+  code: Schema.Redacted(Schema.String),
   spaceId: Id,
   /** The channel to highlight when a new member arrives. */
   defaultChannelId: optionalNullable(Id),

@@ -30,11 +30,18 @@ const { Basic, Bearer, Custom, None, $is } = Data.taggedEnum<Auth>()
 /** No authentication header (e.g. a server that authenticates by client certificate or network). */
 export const none: Auth = None()
 
-/** RFC 6750 Bearer token. Validated when the transport is built. */
+/**
+ * RFC 6750 Bearer token. Validated when the transport is built: a missing token (`undefined`, e.g.
+ * an unset environment variable) is an `InvalidArgument` there, never a throw here.
+ */
 export const bearer = (token: string | Redacted.Redacted<string>): Auth =>
   Bearer({ token: Redacted.isRedacted(token) ? token : Redacted.make(token) })
 
-/** RFC 7617 Basic credentials. Validated when the transport is built. */
+/**
+ * RFC 7617 Basic credentials, sent as base64 of their UTF-8 bytes (the `charset="UTF-8"` of
+ * RFC 7617 §2.1), so any Unicode user name or password works. Validated when the transport is
+ * built; a missing part is an `InvalidArgument` there.
+ */
 export const basic = (username: string, password: string | Redacted.Redacted<string>): Auth =>
   Basic({
     username: Redacted.make(username),
@@ -57,10 +64,22 @@ export const isHeaderValue = (value: string): boolean => headerValueChars.test(v
 /** True when `name` is a legal HTTP field name (RFC 9110 §5.1 token). */
 export const isHeaderName = (name: string): boolean => headerNameChars.test(name)
 
+/** A credential part that is not a string (`undefined` from an unset variable, a number from JavaScript). */
+const missing = (what: string, value: unknown): InvalidArgument | undefined =>
+  typeof value === "string"
+    ? undefined
+    : new InvalidArgument({ description: `${what} is missing: got ${value === null ? "null" : typeof value}` })
+
+// RFC 5234 CTL: U+0000–U+001F and U+007F.
+// eslint-disable-next-line no-control-regex
+const controlChars = /[\x00-\x1f\x7f]/
+
 /**
- * Checks credentials before any I/O: a Bearer token must be non-empty visible ASCII without
- * whitespace (RFC 6750 §2.1); a Basic user name may not contain `:` (RFC 7617 §2). Errors never
- * echo the secret.
+ * Checks credentials before any I/O: every part must be a string; a Bearer token must be non-empty
+ * visible ASCII without whitespace (RFC 6750 §2.1); a Basic user name may not contain `:` and
+ * neither part a control character (RFC 7617 §2). Basic credentials are otherwise free: the header
+ * carries base64 of their UTF-8 bytes, which is always a legal header value, so characters outside
+ * Latin-1 are fine. Errors never echo the secret.
  */
 export const validate = (auth: Auth): Effect.Effect<void, InvalidArgument | InvalidHeaderValue> => {
   switch (auth._tag) {
@@ -68,32 +87,40 @@ export const validate = (auth: Auth): Effect.Effect<void, InvalidArgument | Inva
     case "Custom":
       return Effect.void
     case "Bearer": {
-      const token = Redacted.value(auth.token)
-      if (token.length === 0 || /[\s]/.test(token)) {
+      const token: unknown = Redacted.value(auth.token)
+      const absent = missing("Bearer token", token)
+      if (absent !== undefined) return Effect.fail(absent)
+      if ((token as string).length === 0 || /[\s]/.test(token as string)) {
         return Effect.fail(
           new InvalidArgument({
             description: "Bearer token may not be empty or contain whitespace (RFC 6750 §2.1)"
           })
         )
       }
-      return tokenChars.test(token)
+      return tokenChars.test(token as string)
         ? Effect.void
         : Effect.fail(
           new InvalidHeaderValue({ description: "Bearer token contains a character not allowed in a header" })
         )
     }
     case "Basic": {
-      const username = Redacted.value(auth.username)
-      if (username.includes(":")) {
+      const username: unknown = Redacted.value(auth.username)
+      const password: unknown = Redacted.value(auth.password)
+      const absent = missing("Basic auth username", username) ?? missing("Basic auth password", password)
+      if (absent !== undefined) return Effect.fail(absent)
+      if ((username as string).includes(":")) {
         return Effect.fail(
           new InvalidArgument({ description: "Basic auth username may not contain ':' (RFC 7617 §2)" })
         )
       }
-      return isHeaderValue(username) && isHeaderValue(Redacted.value(auth.password))
-        ? Effect.void
-        : Effect.fail(
-          new InvalidHeaderValue({ description: "Basic auth username or password contains a control character" })
+      if (controlChars.test(username as string) || controlChars.test(password as string)) {
+        return Effect.fail(
+          new InvalidArgument({
+            description: "Basic auth username or password contains a control character (RFC 7617 §2)"
+          })
         )
+      }
+      return Effect.void
     }
   }
 }
@@ -111,12 +138,9 @@ export const header = (auth: Auth): Effect.Effect<Option.Option<AuthHeader>, Aut
       )
     case "Basic": {
       const pair = `${Redacted.value(auth.username)}:${Redacted.value(auth.password)}`
-      return Effect.succeed(
-        Option.some({
-          name: "authorization",
-          value: Redacted.make(`Basic ${Encoding.encodeBase64(textEncoder.encode(pair))}`)
-        })
-      )
+      // base64 is always a legal header value, whatever characters the credentials hold.
+      const value = `Basic ${Encoding.encodeBase64(textEncoder.encode(pair))}`
+      return Effect.succeed(Option.some({ name: "authorization", value: Redacted.make(value) }))
     }
     case "Custom":
       return Effect.flatMap(auth.header, (h): Effect.Effect<Option.Option<AuthHeader>, InvalidHeaderValue> => {

@@ -11,7 +11,7 @@
 import { Effect, Either } from "effect"
 import { type InvalidArgument, UnexpectedResponse } from "./Errors.js"
 import * as Invocation from "./Invocation.js"
-import type { ChangesResponse } from "./MethodResponses.js"
+import type { ChangesResponse, InvalidItem } from "./MethodResponses.js"
 import { type ChangesOptions, type DataType, get, listAll } from "./StandardMethods.js"
 
 /** Options of {@link sync}. */
@@ -30,6 +30,12 @@ export interface SyncResult<T> {
   readonly created: ReadonlyArray<T>
   readonly updated: ReadonlyArray<T>
   readonly destroyed: ReadonlyArray<string>
+  /**
+   * Objects the server returned ill-formed, left out of `created` and `updated` (see
+   * `GetResponse`): they did change, so keep them in mind (their ids are known when the server sent
+   * string ids) rather than assuming the cache is complete.
+   */
+  readonly invalid: ReadonlyArray<InvalidItem>
   /**
    * True when the server could not calculate the changes (`cannotCalculateChanges`) and every
    * object was fetched again: `created` then holds all of them and the cache must be replaced.
@@ -62,6 +68,7 @@ export const sync = <E, T extends { readonly id: string }>(
     const created = new Map<string, T>()
     const updated = new Map<string, T>()
     const destroyed = new Set<string>()
+    const invalid: Array<InvalidItem> = []
     const destroy = (id: string) => {
       if (created.delete(id)) return
       updated.delete(id)
@@ -88,6 +95,7 @@ export const sync = <E, T extends { readonly id: string }>(
             created: all.list,
             updated: [],
             destroyed: [],
+            invalid: all.invalid,
             fullResync: true,
             requests: requests + all.requests
           }
@@ -104,6 +112,7 @@ export const sync = <E, T extends { readonly id: string }>(
       for (const item of fresh.list) created.set(item.id, item)
       for (const item of changed.list) (created.has(item.id) ? created : updated).set(item.id, item)
       for (const id of [...delta.destroyed, ...fresh.notFound, ...changed.notFound]) destroy(id)
+      invalid.push(...fresh.invalid, ...changed.invalid)
       if (!delta.hasMoreChanges) {
         return {
           oldState: options.sinceState,
@@ -111,6 +120,7 @@ export const sync = <E, T extends { readonly id: string }>(
           created: Array.from(created.values()),
           updated: Array.from(updated.values()),
           destroyed: Array.from(destroyed),
+          invalid,
           fullResync: false,
           requests
         }

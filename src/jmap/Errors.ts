@@ -94,13 +94,20 @@ export class ParseError extends Schema.TaggedError<ParseError>(`${prefix}ParseEr
     return `parse error in ${this.subject}${this.path ? ` at ${this.path}` : ""}: ${this.description}`
   }
 
-  /** Builds a `ParseError` from an Effect Schema failure, keeping the path of the first issue. */
-  static fromSchema(subject: string, error: ParseResult.ParseError): ParseError {
+  /**
+   * Builds a `ParseError` from an Effect Schema failure, keeping the path of the first issue
+   * (after `at`, the path of the decoded value within what `subject` names).
+   */
+  static fromSchema(
+    subject: string,
+    error: ParseResult.ParseError,
+    at: ReadonlyArray<PropertyKey> = []
+  ): ParseError {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
     const first = issues[0]
     return new ParseError({
       subject,
-      path: first ? formatPath(first.path) : "",
+      path: formatPath([...at, ...(first ? first.path : [])]),
       description: first ? first.message : error.message
     })
   }
@@ -170,6 +177,24 @@ export class BlobIntegrityMismatch extends Schema.TaggedError<BlobIntegrityMisma
   }
 }
 
+/**
+ * A blob download (RFC 8620 §6.2) was answered 404: the server has no blob `blobId` in the account,
+ * or the caller may not read it. Distinct from other HTTP failures so callers can tell a missing
+ * attachment from a broken connection; retrying will not help.
+ */
+export class BlobNotFound extends Schema.TaggedError<BlobNotFound>(`${prefix}BlobNotFound`)("BlobNotFound", {
+  blobId: Schema.String,
+  accountId: Schema.String,
+  /** The download URL without its query string. */
+  url: Schema.String
+}) {
+  override get message(): string {
+    return `blob not found: the server has no blob ${JSON.stringify(this.blobId)} in account ${
+      JSON.stringify(this.accountId)
+    } (HTTP 404 on GET ${this.url})`
+  }
+}
+
 /** A response body exceeded its cap from `ClientConfig`. `actual` is known when Content-Length said so. */
 export class ResponseTooLarge extends Schema.TaggedError<ResponseTooLarge>(`${prefix}ResponseTooLarge`)(
   "ResponseTooLarge",
@@ -236,7 +261,8 @@ export class InvalidHeaderValue extends Schema.TaggedError<InvalidHeaderValue>(`
 
 /**
  * The server asked the client to slow down: HTTP 429 with `Retry-After` (RFC 9110 §10.2.3), or a
- * `rateLimited` SetError with `serverRetryAfter` on `Message/set` (draft-atwood-jmap-chat-00).
+ * `rateLimited` SetError on `Message/set` (draft-atwood-jmap-chat-00), with `serverRetryAfter` when
+ * the server sent one. With neither `retryAfter` nor `serverRetryAfter` the retry time is unknown.
  */
 export class RateLimited extends Schema.TaggedError<RateLimited>(`${prefix}RateLimited`)("RateLimited", {
   /** How long to wait, when the server said. */
@@ -320,6 +346,7 @@ export type ClientError =
   | MethodNotFound
   | MethodError
   | BlobIntegrityMismatch
+  | BlobNotFound
   | ResponseTooLarge
   | SseFrameTooLarge
   | WebSocketError
@@ -341,6 +368,7 @@ export const ClientError = Schema.Union(
   MethodNotFound,
   MethodError,
   BlobIntegrityMismatch,
+  BlobNotFound,
   ResponseTooLarge,
   SseFrameTooLarge,
   WebSocketError,

@@ -27,6 +27,7 @@ import { type ClientConfig, type ClientConfigInput, makeClientConfig } from "./C
 import {
   type AuthFailed,
   BlobIntegrityMismatch,
+  BlobNotFound,
   HttpError,
   InvalidArgument,
   InvalidHeaderValue,
@@ -83,6 +84,7 @@ export type DownloadError =
   | InvalidSession
   | InvalidHeaderValue
   | BlobIntegrityMismatch
+  | BlobNotFound
 
 /** Errors of opening an EventSource connection ({@link Service.openEventSource}). */
 export type EventSourceOpenError = ExchangeError | InvalidArgument | InvalidHeaderValue | UnexpectedResponse
@@ -150,9 +152,12 @@ export interface Service {
   readonly call: (apiUrl: string, request: JmapRequest, options?: CallOptions) => Effect.Effect<JmapResponse, CallError>
   /** Uploads a blob (RFC 8620 §6.1), checking size and the server's SHA-256 against local ones. */
   readonly upload: <E = never>(options: UploadOptions<E>) => Effect.Effect<BlobUploadResponse, UploadError | E>
-  /** Downloads a blob into memory (capped by `maxDownloadBytes`), optionally checking its SHA-256. */
+  /**
+   * Downloads a blob into memory (capped by `maxDownloadBytes`), optionally checking its SHA-256;
+   * a 404 is `BlobNotFound`.
+   */
   readonly download: (options: DownloadOptions) => Effect.Effect<Uint8Array, DownloadError>
-  /** Streams a blob without buffering it; a SHA-256 mismatch fails the stream at its end. */
+  /** Streams a blob without buffering it; a 404 is `BlobNotFound`, a SHA-256 mismatch fails the stream at its end. */
   readonly downloadStream: (options: DownloadStreamOptions) => Stream.Stream<Uint8Array, DownloadError>
   /**
    * Opens an EventSource connection (RFC 8620 §7.3) with `Accept: text/event-stream`, auth and
@@ -451,11 +456,19 @@ export const make = (
         return yield* httpUrl(url, "download URL")
       })
 
+    /** The blob's GET; a 404 is `BlobNotFound` (RFC 8620 §6.2), other statuses stay as `exchange` maps them. */
+    const fetchBlob = (o: DownloadOptions, url: URL) =>
+      Effect.catchIf(
+        exchange(HttpClientRequest.get(url.href)),
+        (error) => (error._tag === "HttpError" || error._tag === "RequestError") && error.status === 404,
+        () => Effect.fail(new BlobNotFound({ blobId: o.blobId, accountId: o.accountId, url: redactUrl(url.href) }))
+      )
+
     const download: Service["download"] = (o) =>
       Effect.gen(function*() {
         const url = yield* downloadRequest(o)
         const bytes = yield* Effect.gen(function*() {
-          const response = yield* exchange(HttpClientRequest.get(url.href))
+          const response = yield* fetchBlob(o, url)
           return yield* readCapped(response, config.maxDownloadBytes, "GET", url.href)
         }).pipe((self) => withTimeout(self, "GET", url.href), withRetry)
         if (o.expectedSha256 !== undefined) {
@@ -475,7 +488,7 @@ export const make = (
     const downloadStream: Service["downloadStream"] = (o) =>
       Stream.unwrapScoped(Effect.gen(function*() {
         const url = yield* downloadRequest(o)
-        const response = yield* exchange(HttpClientRequest.get(url.href)).pipe(
+        const response = yield* fetchBlob(o, url).pipe(
           (self) => withTimeout(self, "GET", url.href),
           withRetry
         )

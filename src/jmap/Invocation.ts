@@ -12,6 +12,7 @@
 import { Effect, Either, type Schema } from "effect"
 import { InvalidArgument, type MethodError, type MethodNotFound, type ParseError } from "./Errors.js"
 import { decodeValue } from "./internal/json.js"
+import { invalidItems } from "./MethodResponses.js"
 import { type Id, JsonObject } from "./Primitives.js"
 import { extractResponse, RequestBuilder } from "./RequestBuilder.js"
 import type { JmapRequest, JmapResponse, ResultReference } from "./Wire.js"
@@ -93,11 +94,21 @@ export const isResultReference = (u: unknown): u is ResultReference =>
   typeof (u as Record<string, unknown>)["path"] === "string"
 
 /**
- * Where `value` stops being JSON (RFC 8259): `undefined` in an array, a non-finite number, a
- * bigint, function or symbol, an object that is not plain, or a cycle. `undefined` object
- * members are allowed (they are left out, i.e. absent).
+ * How deeply arguments may nest. Deeper values are refused with `InvalidArgument` before anything
+ * walks them recursively (serialising a value nested 100,000 levels deep overflows the stack), and
+ * no JMAP method needs anything close.
  */
-export const jsonProblem = (value: unknown, path = "", ancestors = new Set<object>()): string | undefined => {
+export const maxJsonDepth = 1000
+
+/**
+ * Where `value` stops being JSON (RFC 8259): `undefined` in an array, a non-finite number, a
+ * bigint, function or symbol, an object that is not plain, a cycle, or nesting deeper than
+ * {@link maxJsonDepth}. `undefined` object members are allowed (they are left out, i.e. absent).
+ */
+export const jsonProblem = (value: unknown, path = ""): string | undefined =>
+  problemAt(value, path, new Set<object>(), 0)
+
+const problemAt = (value: unknown, path: string, ancestors: Set<object>, depth: number): string | undefined => {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -107,6 +118,7 @@ export const jsonProblem = (value: unknown, path = "", ancestors = new Set<objec
     case "object": {
       if (value === null) return undefined
       if (ancestors.has(value)) return `${path || "value"} is circular`
+      if (depth >= maxJsonDepth) return `${path || "value"} nests deeper than ${maxJsonDepth} levels`
       const proto = Object.getPrototypeOf(value)
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
         return `${path || "value"} is not a plain object`
@@ -116,14 +128,14 @@ export const jsonProblem = (value: unknown, path = "", ancestors = new Set<objec
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
             if (value[i] === undefined) return `${path}[${i}] is undefined`
-            const problem = jsonProblem(value[i], `${path}[${i}]`, ancestors)
+            const problem = problemAt(value[i], `${path}[${i}]`, ancestors, depth + 1)
             if (problem !== undefined) return problem
           }
           return undefined
         }
         for (const [key, member] of Object.entries(value)) {
           if (member === undefined) continue
-          const problem = jsonProblem(member, path === "" ? key : `${path}.${key}`, ancestors)
+          const problem = problemAt(member, path === "" ? key : `${path}.${key}`, ancestors, depth + 1)
           if (problem !== undefined) return problem
         }
         return undefined
@@ -347,9 +359,33 @@ export const batch = <E, R>(
       if (b.failure !== undefined) return yield* b.failure
       const request = yield* b.build(yield* accountsOf(executor, b))
       const response = yield* executor.call(request)
-      return mapResults(shape, (p) => resultOf(response, p)) as Results<R>
+      const warnings: Array<Effect.Effect<void>> = []
+      const results = mapResults(shape, (p) => {
+        const result = resultOf(response, p)
+        if (Either.isRight(result)) warnings.push(warnInvalid(p.method, result.right))
+        return result
+      })
+      yield* Effect.all(warnings, { discard: true })
+      return results as Results<R>
     })
   })
+
+/** How many left-out objects a warning names. */
+const namedInWarning = 5
+
+/**
+ * Logs, at warning level, the objects a response left out because they were ill-formed (its
+ * `invalid` entries): they are reported in the result, and they are never dropped silently.
+ */
+const warnInvalid = (method: string, result: unknown): Effect.Effect<void> => {
+  const invalid = invalidItems(result)
+  if (invalid.length === 0) return Effect.void
+  const named = invalid.slice(0, namedInWarning).map((i) => `${i.id ?? "(no id)"}: ${i.error.message}`)
+  const more = invalid.length > namedInWarning ? `; and ${invalid.length - namedInWarning} more` : ""
+  return Effect.logWarning(
+    `${method}: left out ${invalid.length} ill-formed object(s), reported in \`invalid\`: ${named.join("; ")}${more}`
+  ).pipe(Effect.annotateLogs({ "jmap.method": method, "jmap.invalid_count": invalid.length }))
+}
 
 const isPending = (u: unknown): u is Pending<unknown, unknown> =>
   typeof u === "object" && u !== null && "invocation" in u && "callId" in u

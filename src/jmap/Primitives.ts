@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Arbitrary, Either, Schema } from "effect"
+import { compileDecoder } from "./internal/compile.js"
 
 /**
  * RFC 8620 §1.2 `Id`: 1–255 octets. Decoding is deliberately lenient about the character set
@@ -91,3 +92,69 @@ export const OpenEnum = <const Values extends ReadonlyArray<string>>(
     Values[number] | (string & {}),
     string
   >
+
+/**
+ * The key under which an object decoded by {@link LenientStruct} keeps the raw values of the
+ * optional properties it ignored as ill-formed. A symbol: it is never sent on the wire
+ * (`JSON.stringify` skips it), and encoding the object with its schema puts the values back.
+ */
+export const IllFormed: unique symbol = Symbol.for("effect-jmap-chat/IllFormed")
+
+/** What {@link LenientStruct} adds to the decoded object: the ignored raw values, by property name. */
+export interface IllFormedProperties {
+  readonly [IllFormed]?: { readonly [property: string]: unknown }
+}
+
+const hasOwnProperty = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key)
+
+/**
+ * An {@link OpenStruct} whose `lenient` properties (optional ones) are ignored when their value does
+ * not fit: the object still decodes, without that property, and the raw value is kept under
+ * {@link IllFormed}, so the object re-encodes exactly as received. For properties a client MUST
+ * ignore when they do not fit their shape (draft-atwood-jmap-chat-00 §Endpoint `metadata`), and
+ * for data that is forwarded uninspected (§MessageAction), where one odd value must cost nothing else.
+ */
+export const LenientStruct = <Fields extends Schema.Struct.Fields, const K extends keyof Fields & string>(
+  fields: Fields,
+  lenient: ReadonlyArray<K>,
+  identifier: string
+): Schema.Schema<Schema.Struct.Type<Fields> & IllFormedProperties, Schema.Struct.Encoded<Fields>, never> => {
+  const fits = lenient.map((key) => {
+    const decode = compileDecoder(Schema.Struct({ [key]: fields[key]! }) as unknown as Schema.Schema<unknown>)
+    return [key, (value: unknown) => Either.isRight(decode({ [key]: value }))] as const
+  })
+  const typed = OpenStruct({
+    ...fields,
+    [IllFormed]: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
+  })
+  return Schema.transform(JsonObject, typed, {
+    strict: false,
+    decode: (raw) => {
+      let ignored: Record<string, unknown> | undefined
+      for (const [key, fit] of fits) {
+        if (hasOwnProperty(raw, key) && !fit(raw[key])) (ignored ??= {})[key] = raw[key]
+      }
+      if (ignored === undefined) return raw
+      const kept: Record<string | symbol, unknown> = {}
+      for (const key of Object.keys(raw)) if (!hasOwnProperty(ignored, key)) kept[key] = raw[key]
+      kept[IllFormed] = ignored
+      return kept
+    },
+    encode: (value) => {
+      const { [IllFormed]: ignored, ...rest } = value as Record<string | symbol, unknown>
+      if (ignored === undefined) return rest
+      const out: Record<string, unknown> = { ...rest }
+      for (const [key, raw] of Object.entries(ignored as object)) if (!hasOwnProperty(out, key)) out[key] = raw
+      return out
+    }
+  }).annotations({
+    identifier,
+    parseOptions: preserveUnknown,
+    // Generated values are well-formed: the raw values of ignored properties only come from the wire.
+    arbitrary: () => Arbitrary.makeLazy(OpenStruct(fields))
+  }) as unknown as Schema.Schema<
+    Schema.Struct.Type<Fields> & IllFormedProperties,
+    Schema.Struct.Encoded<Fields>,
+    never
+  >
+}

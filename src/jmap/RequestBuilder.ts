@@ -122,6 +122,31 @@ export const extractAll = (response: JmapResponse): ReadonlyArray<InvocationResu
     result: name === "error" ? Either.left(toMethodError(args, callId)) : Either.right(args)
   }))
 
+/**
+ * Every invocation of `response` by call id (the jmapchat-client's batch call, seed-api §1.6):
+ * each with its own arguments or `MethodError`. A call id answered more than once is a `ParseError`
+ * naming it — the map cannot hold both answers. (RFC 8620 §3.4 lets one method call produce several
+ * invocations, e.g. an implicit `Foo/set`; read such responses with {@link extractAll}.)
+ */
+export const extractById = (
+  response: JmapResponse
+): Either.Either<ReadonlyMap<string, InvocationResult>, ParseError> => {
+  const byId = new Map<string, InvocationResult>()
+  for (const result of extractAll(response)) {
+    if (byId.has(result.callId)) {
+      return Either.left(
+        new ParseError({
+          subject: "JMAP response",
+          path: "methodResponses",
+          description: `server returned duplicate call id ${JSON.stringify(result.callId)} in batch response`
+        })
+      )
+    }
+    byId.set(result.callId, result)
+  }
+  return Either.right(byId)
+}
+
 /** Builds a `MethodError` from the arguments of an `"error"` invocation (RFC 8620 §3.6.2). */
 export const toMethodError = (args: Readonly<Record<string, unknown>>, callId: string, method?: string): MethodError =>
   new MethodError({

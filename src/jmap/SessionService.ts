@@ -24,14 +24,9 @@ import { InvalidArgument, InvalidSession, type ParseError } from "./Errors.js"
 import * as HttpTransport from "./HttpTransport.js"
 import { decodeValue } from "./internal/json.js"
 import { resolveWebSocketUrl } from "./internal/webSocketUrl.js"
+import * as Limits from "./Limits.js"
 import type { Id } from "./Primitives.js"
-import {
-  type BlobUploadResponse,
-  CoreCapabilityUri,
-  type Session,
-  WebSocketCapability,
-  WebSocketCapabilityUri
-} from "./Session.js"
+import { type BlobUploadResponse, type Session, WebSocketCapability, WebSocketCapabilityUri } from "./Session.js"
 import { expandTemplate } from "./UriTemplate.js"
 import type { JmapRequest, JmapResponse } from "./Wire.js"
 
@@ -41,16 +36,8 @@ export type SessionError = HttpTransport.FetchSessionError
 /** Errors of {@link Service.call}. */
 export type CallError = HttpTransport.CallError | SessionError
 
-/** The server limits of `urn:ietf:params:jmap:core` this client enforces before sending (RFC 8620 §2). */
-export interface CoreLimits {
-  readonly maxSizeUpload?: number
-  readonly maxConcurrentUpload?: number
-  readonly maxSizeRequest?: number
-  readonly maxConcurrentRequests?: number
-  readonly maxCallsInRequest?: number
-  readonly maxObjectsInGet?: number
-  readonly maxObjectsInSet?: number
-}
+/** @see {@link Limits.CoreLimits} */
+export type CoreLimits = Limits.CoreLimits
 
 /** Variables of the `eventSourceUrl` template (RFC 8620 §7.3). */
 export interface EventSourceParams {
@@ -79,7 +66,9 @@ export interface Service {
   readonly limits: Effect.Effect<CoreLimits, SessionError>
   /**
    * POSTs `request` to the Session's `apiUrl`, after checking it against the server's limits
-   * (`InvalidArgument` before any I/O), and within `maxConcurrentRequests`.
+   * (`maxCallsInRequest`, `maxObjectsInGet`, `maxObjectsInSet`, and `maxSizeRequest` on the
+   * serialised bytes of each HTTP request actually sent: `InvalidArgument` before any I/O), and
+   * within `maxConcurrentRequests`. Concurrent reads may share an HTTP request (see `Batching`).
    */
   readonly call: (request: JmapRequest, options?: HttpTransport.CallOptions) => Effect.Effect<JmapResponse, CallError>
   /** `primaryAccounts[capability]`; missing → `InvalidSession`. */
@@ -132,74 +121,12 @@ interface Cached {
    * once a refresh has been started for it: the Session is known to be stale, but stays in use.
    */
   readonly outdatedBy: string | undefined
+  /** The capability URIs the Session advertises. */
+  readonly capabilities: ReadonlySet<string>
 }
 
-const positive = (value: unknown): number | undefined =>
-  typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined
-
-const coreLimits = (session: Session): CoreLimits => {
-  const core = session.capabilities[CoreCapabilityUri]
-  if (typeof core !== "object" || core === null) return {}
-  const c = core as Record<string, unknown>
-  const limits: Record<string, number> = {}
-  for (
-    const key of [
-      "maxSizeUpload",
-      "maxConcurrentUpload",
-      "maxSizeRequest",
-      "maxConcurrentRequests",
-      "maxCallsInRequest",
-      "maxObjectsInGet",
-      "maxObjectsInSet"
-    ] as const
-  ) {
-    const value = positive(c[key])
-    if (value !== undefined) limits[key] = value
-  }
-  return limits
-}
-
-const countSetObjects = (args: Record<string, unknown>): number => {
-  const size = (v: unknown) =>
-    Array.isArray(v) ? v.length : typeof v === "object" && v !== null ? Object.keys(v).length : 0
-  return size(args["create"]) + size(args["update"]) + size(args["destroy"])
-}
-
-/** Checks a request against the server's limits before it is sent (RFC 8620 §2 core capability). */
-export const checkLimits = (request: JmapRequest, limits: CoreLimits): Either.Either<void, InvalidArgument> => {
-  if (limits.maxCallsInRequest !== undefined && request.methodCalls.length > limits.maxCallsInRequest) {
-    return Either.left(
-      new InvalidArgument({
-        description:
-          `request has ${request.methodCalls.length} method calls; the server allows ${limits.maxCallsInRequest}`
-      })
-    )
-  }
-  for (const [name, args] of request.methodCalls) {
-    const ids = args["ids"]
-    if (
-      limits.maxObjectsInGet !== undefined && name.endsWith("/get") && Array.isArray(ids) &&
-      ids.length > limits.maxObjectsInGet
-    ) {
-      return Either.left(
-        new InvalidArgument({
-          description: `${name} asks for ${ids.length} objects; the server allows ${limits.maxObjectsInGet}`
-        })
-      )
-    }
-    if (limits.maxObjectsInSet !== undefined && name.endsWith("/set")) {
-      const count = countSetObjects(args)
-      if (count > limits.maxObjectsInSet) {
-        return Either.left(
-          new InvalidArgument({
-            description: `${name} changes ${count} objects; the server allows ${limits.maxObjectsInSet}`
-          })
-        )
-      }
-    }
-  }
-  return Either.right(undefined)
-}
+/** @see {@link Limits.checkLimits} */
+export const checkLimits = Limits.checkLimits
 
 /** Options of {@link makeWith}. */
 export interface Options {
@@ -238,10 +165,16 @@ export const makeWith = (
     const fetch = Effect.gen(function*() {
       const fetched = yield* transport.fetchSession
       const session = fetched.session
-      const limits = coreLimits(session)
+      const limits = Limits.coreLimits(session)
       requestPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentRequests ?? Number.MAX_SAFE_INTEGER)
       uploadPermits ??= yield* Effect.makeSemaphore(limits.maxConcurrentUpload ?? Number.MAX_SAFE_INTEGER)
-      const cached: Cached = { session, url: fetched.url, limits, outdatedBy: undefined }
+      const cached: Cached = {
+        session,
+        url: fetched.url,
+        limits,
+        capabilities: new Set(Object.keys(session.capabilities)),
+        outdatedBy: undefined
+      }
       yield* SubscriptionRef.set(cache, Option.some(cached))
       return cached
     })
@@ -311,7 +244,7 @@ export const makeWith = (
       ? undefined
       : yield* Batching.make(
         (request: JmapRequest) => send(request),
-        Effect.map(current, (c) => c.limits),
+        Effect.map(current, (c) => ({ limits: c.limits, capabilities: c.capabilities })),
         options.batching
       )
 

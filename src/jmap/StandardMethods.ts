@@ -8,10 +8,17 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, Option, Schema, SchemaAST } from "effect"
 import { type InvalidArgument, UnexpectedResponse } from "./Errors.js"
 import * as Invocation from "./Invocation.js"
-import { ChangesResponse, GetResponse, QueryChangesResponse, QueryResponse, SetResponse } from "./MethodResponses.js"
+import {
+  ChangesResponse,
+  GetResponse,
+  type InvalidItem,
+  QueryChangesResponse,
+  QueryResponse,
+  SetResponse
+} from "./MethodResponses.js"
 import { Id, Int, JsonObject, OpenStruct, preserveUnknown, State, UnsignedInt } from "./Primitives.js"
 import { ResultReference } from "./Wire.js"
 
@@ -43,7 +50,7 @@ export interface DataType<T extends { readonly id: string }> {
   readonly item: Schema.Schema<T, any, never>
   /**
    * The RFC 8620 §5.3 `created` / `updated` shape: any subset of the properties, unknown ones
-   * kept. Built from the type side of `item`, so it suits schemas whose wire and type sides agree.
+   * kept, decoded like `item` (see {@link partialOf}).
    */
   readonly partial: Schema.Schema<Partial<T>, any, never>
   /** Capabilities the methods need besides core, e.g. `["urn:ietf:params:jmap:chat"]`. */
@@ -54,11 +61,19 @@ export interface DataType<T extends { readonly id: string }> {
   readonly listing: Listing
 }
 
-/** The RFC 8620 §5.3 `created` shape of `item`: every property optional, unknown ones kept. */
+/**
+ * The RFC 8620 §5.3 `created` shape of `item`: every property optional, unknown ones kept. A plain
+ * struct is made partial as it is, so properties that decode to another type (a `Redacted` secret)
+ * do so here too. A struct with defaults (a transformation) is made partial on its type side
+ * instead: a default must not be invented for a property the server left out of its answer.
+ */
 export const partialOf = <T, I>(item: Schema.Schema<T, I, never>): Schema.Schema<Partial<T>, any, never> =>
-  Schema.partialWith(Schema.typeSchema(item), { exact: true }).annotations({
-    parseOptions: preserveUnknown
-  }) as unknown as Schema.Schema<Partial<T>, any, never>
+  (item.ast._tag === "TypeLiteral"
+    ? Schema.partialWith(item, { exact: true })
+    : Schema.partialWith(Schema.typeSchema(item), { exact: true })).annotations({
+      parseOptions: preserveUnknown,
+      identifier: `Partial<${Option.getOrElse(SchemaAST.getIdentifierAnnotation(item.ast), () => "object")}>`
+    }) as unknown as Schema.Schema<Partial<T>, any, never>
 
 /** Builds a {@link DataType}. */
 export const dataType = <T extends { readonly id: string }, I>(
@@ -271,6 +286,8 @@ export interface ListResult<T> {
   readonly list: ReadonlyArray<T>
   /** Ids the query returned that `/get` did not find (destroyed in between, or not visible). */
   readonly notFound: ReadonlyArray<string>
+  /** Objects the `/get` returned ill-formed, left out of `list` (see `GetResponse`). */
+  readonly invalid: ReadonlyArray<InvalidItem>
 }
 
 /**
@@ -289,7 +306,13 @@ export const list = <E, T extends { readonly id: string }>(
   }).pipe(
     Effect.flatMap(({ g, q }) =>
       Effect.all([q, g]).pipe(
-        Effect.map(([query, got]) => ({ query, state: got.state, list: got.list, notFound: got.notFound }))
+        Effect.map(([query, got]) => ({
+          query,
+          state: got.state,
+          list: got.list,
+          notFound: got.notFound,
+          invalid: got.invalid
+        }))
       )
     )
   )
@@ -299,6 +322,8 @@ export interface ListAllResult<T> {
   /** The type's state from before the listing began: `/changes` from it covers anything the listing missed. */
   readonly state: string
   readonly list: ReadonlyArray<T>
+  /** Objects the server returned ill-formed, left out of `list` (see `GetResponse`). */
+  readonly invalid: ReadonlyArray<InvalidItem>
   /** How many Requests were sent. */
   readonly requests: number
 }
@@ -319,11 +344,16 @@ const queryAll = <E, T extends { readonly id: string }>(
   filter: Readonly<Record<string, unknown>> | null,
   objects: boolean
 ): Effect.Effect<
-  { readonly found: Map<string, T | undefined>; readonly requests: number },
+  {
+    readonly found: Map<string, T | undefined>
+    readonly invalid: ReadonlyArray<InvalidItem>
+    readonly requests: number
+  },
   E | InvalidArgument | Invocation.ResultError | UnexpectedResponse
 > =>
   Effect.gen(function*() {
     const found = new Map<string, T | undefined>()
+    const invalid: Array<InvalidItem> = []
     let anchor: string | undefined
     let limit: number | undefined
     let restarts = 0
@@ -358,11 +388,14 @@ const queryAll = <E, T extends { readonly id: string }>(
           return yield* page.g.left
         }
         for (const item of page.g.right.list) found.set(item.id, item)
+        invalid.push(...page.g.right.invalid)
       } else {
         for (const id of ids) found.set(id, undefined)
       }
       const last = ids.at(-1)
-      if (last === undefined || (total !== undefined && position + ids.length >= total)) return { found, requests }
+      if (last === undefined || (total !== undefined && position + ids.length >= total)) {
+        return { found, invalid, requests }
+      }
       if (last === anchor) {
         return yield* new UnexpectedResponse({
           description: `${type.name}/query did not move past its anchor ${anchor}`
@@ -387,22 +420,24 @@ export const listAll = <E, T extends { readonly id: string }>(
     const listing = type.listing
     if (listing._tag === "Get") {
       const all = yield* Invocation.run(executor, Either.right(get(type, { ids: null })))
-      return { state: all.state, list: all.list, requests: 1 }
+      return { state: all.state, list: all.list, invalid: all.invalid, requests: 1 }
     }
     const before = yield* Invocation.run(executor, Either.right(state(type)))
     const objects = (found: Map<string, T | undefined>) =>
       Array.from(found.values()).filter((item): item is T => item !== undefined)
     if (listing._tag === "Query") {
-      const { found, requests } = yield* queryAll(executor, type, null, true)
-      return { state: before, list: objects(found), requests: requests + 1 }
+      const { found, invalid, requests } = yield* queryAll(executor, type, null, true)
+      return { state: before, list: objects(found), invalid, requests: requests + 1 }
     }
     const parents = yield* queryAll(executor, listing.parent, null, false)
     const found = new Map<string, T | undefined>()
+    const invalid: Array<InvalidItem> = []
     let requests = 1 + parents.requests
     for (const parentId of parents.found.keys()) {
       const page = yield* queryAll(executor, type, { [listing.property]: parentId }, true)
       for (const [id, item] of page.found) found.set(id, item)
+      invalid.push(...page.invalid)
       requests += page.requests
     }
-    return { state: before, list: objects(found), requests }
+    return { state: before, list: objects(found), invalid, requests }
   }).pipe(Effect.withSpan("StandardMethods.listAll", { attributes: { "jmap.type": type.name } }))

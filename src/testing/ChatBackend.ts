@@ -239,14 +239,17 @@ export const make = (options: ChatServerOptions = {}): Effect.Effect<ChatBackend
         }))
       )
 
+    const unusable = new Set(options.quirks?.unusableCapabilities ?? [])
+    const usableCapabilities = new Set([...capabilities].filter((uri) => !unusable.has(uri)))
+
     const sessionOf = (user: UserInfo) => sessionFor(userOf(user), limits, urls, generation)
 
     const handle = (user: UserInfo, body: unknown): Effect.Effect<JsonRecord, RequestProblem> =>
       transact((commitNow) =>
         processRequest({
           methods,
-          capabilities,
-          maxCallsInRequest: limits.maxCallsInRequest,
+          capabilities: usableCapabilities,
+          maxCallsInRequest: options.quirks?.enforcedMaxCallsInRequest ?? limits.maxCallsInRequest,
           context: (createdIds): MethodContext => ({
             world,
             account: accountOf(user),

@@ -27,7 +27,7 @@
  */
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 import * as ChatClient from "../chat/ChatClient.js"
-import { BlobIntegrityMismatch, HttpError, ParseError, RequestError, SerializeError } from "../jmap/Errors.js"
+import { BlobIntegrityMismatch, BlobNotFound, ParseError, RequestError, SerializeError } from "../jmap/Errors.js"
 import { BlobUploadResponse } from "../jmap/Session.js"
 import { JmapResponse } from "../jmap/Wire.js"
 import * as Backend from "./ChatBackend.js"
@@ -106,15 +106,14 @@ export const transport = (
     download: (options) =>
       Effect.flatMap(backend.download(info, options.accountId, options.blobId), (blob): Effect.Effect<
         Uint8Array,
-        HttpError | BlobIntegrityMismatch
+        BlobNotFound | BlobIntegrityMismatch
       > => {
         if (Option.isNone(blob)) {
           return Effect.fail(
-            new HttpError({
-              reason: "Status",
-              method: "GET",
-              url: `memory:/download/${options.accountId}/${options.blobId}`,
-              status: 404
+            new BlobNotFound({
+              blobId: options.blobId,
+              accountId: options.accountId,
+              url: `memory:/download/${options.accountId}/${options.blobId}`
             })
           )
         }

@@ -79,6 +79,16 @@ export interface ServerQuirks {
    * default) or `"none"`, as some servers do.
    */
   readonly pushNullDataTypes?: "all" | "none"
+  /**
+   * Capabilities the Session advertises that requests may not use: a request whose `using` names
+   * one fails as a whole with the `unknownCapability` request error (RFC 8620 §3.6.1).
+   */
+  readonly unusableCapabilities?: ReadonlyArray<string>
+  /**
+   * A `maxCallsInRequest` lower than the Session advertises: a request with more calls fails with
+   * the `limit` request error.
+   */
+  readonly enforcedMaxCallsInRequest?: number
 }
 
 /** Options of {@link ChatBackend.make} and {@link ChatServer.make}. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 import * as Model from "../../src/chat/index.js"
 import type { ParseError } from "../../src/jmap/Errors.js"
 import { decodeValue } from "../../src/jmap/internal/json.js"
-import { preserveUnknown } from "../../src/jmap/Primitives.js"
+import * as StandardMethods from "../../src/jmap/StandardMethods.js"
 
 /** `../shared/fixtures/jmapchat-client/` (read in place, see shared/README.md). */
 export const fixtureDir = fileURLToPath(new URL("../../../shared/fixtures/jmapchat-client/", import.meta.url))
@@ -32,12 +32,9 @@ export const encode = <A, I>(schema: Schema.Schema<A, I>) => (a: A): I => Schema
 
 /**
  * The RFC 8620 §5.3 `created` (and non-null `updated`) shape of a type: any subset of its
- * properties, unknown ones kept. `Schema.partial` cannot take structs with property-signature
- * transformations (our defaults), so this starts from the type side, which for the chat model is
- * the same as the wire side.
+ * properties, unknown ones kept — the client's own (`StandardMethods.partialOf`).
  */
-export const partialOf = <A, I>(schema: Schema.Schema<A, I>) =>
-  Schema.partialWith(Schema.typeSchema(schema), { exact: true }).annotations({ parseOptions: preserveUnknown })
+export const partialOf = <A, I>(schema: Schema.Schema<A, I>) => StandardMethods.partialOf(schema)
 
 const ts = "2026-04-26T12:00:00Z"
 const endpoint = {

@@ -26,7 +26,16 @@ const answer = (req: Received) => {
   })
 }
 
-const start = (limits: Record<string, number> = {}, batching?: false | Batching.BatchingOptions) =>
+/** A request-level failure the scripted server answers instead of `answer`. */
+type Reject = (body: { using: Array<string>; methodCalls: Array<unknown> }) =>
+  | { readonly status: number; readonly problem: Record<string, unknown> }
+  | undefined
+
+const start = (
+  limits: Record<string, number> = {},
+  batching?: false | Batching.BatchingOptions,
+  reject: Reject = () => undefined
+) =>
   Effect.gen(function*() {
     const server: LoopbackServer = yield* listen((req, res) => {
       if (req.url === "/.well-known/jmap") {
@@ -38,6 +47,10 @@ const start = (limits: Record<string, number> = {}, batching?: false | Batching.
             "urn:ietf:params:jmap:core": { ...s.capabilities["urn:ietf:params:jmap:core"], ...limits }
           }
         })
+      }
+      const refused = reject(JSON.parse(req.body.toString()))
+      if (refused !== undefined) {
+        return json(res, refused.status, refused.problem, { "content-type": "application/problem+json" })
       }
       json(res, 200, { methodResponses: answer(req), sessionState: "75128aab4b1b" })
     })
@@ -55,10 +68,25 @@ const Got = Schema.Struct({
   list: Schema.Array(Schema.Struct({ id: Schema.String })),
   notFound: Schema.Array(Schema.String)
 })
-const get = (service: SessionService.Service, ids: Array<string>, extra: Record<string, unknown> = {}) =>
-  service.call({ using: ["urn:x"], methodCalls: [["X/get", { accountId: "A", ids, ...extra }, "r1"]] }).pipe(
+const get = (
+  service: SessionService.Service,
+  ids: Array<string>,
+  extra: Record<string, unknown> = {},
+  using: Array<string> = ["urn:x"]
+) =>
+  service.call({ using, methodCalls: [["X/get", { accountId: "A", ids, ...extra }, "r1"]] }).pipe(
     Effect.flatMap((r) => extractResponse(r, "r1", Got, "X/get"))
   )
+
+/** Capabilities `sessionFor` advertises. */
+const chat = "urn:ietf:params:jmap:chat"
+const foobar = "https://example.com/apis/foobar"
+
+const problem = (type: string, extra: Record<string, unknown> = {}) => ({
+  type: `urn:ietf:params:jmap:error:${type}`,
+  status: 400,
+  ...extra
+})
 
 layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batching", (it) => {
   it.scoped("merges 100 concurrent single-id gets into one X/get and splits the results", () =>
@@ -81,15 +109,15 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
       const { api, service } = yield* start()
       const [a, b] = yield* Effect.all([
         service.call({
-          using: ["urn:a"],
+          using: [chat],
           methodCalls: [["Y/query", { n: 1 }, "r1"], ["Y/query", {
             "#ref": { resultOf: "r1", name: "Y/query", path: "/x" }
           }, "r2"]]
         }),
-        service.call({ using: ["urn:b"], methodCalls: [["Z/changes", { n: 2 }, "r1"]] })
+        service.call({ using: [foobar], methodCalls: [["Z/changes", { n: 2 }, "r1"]] })
       ], { concurrency: "unbounded" })
       expect(api()).toHaveLength(1)
-      expect(new Set(api()[0].using)).toEqual(new Set(["urn:a", "urn:b"]))
+      expect(new Set(api()[0].using)).toEqual(new Set([chat, foobar]))
       expect(a.methodResponses.map(([n, , c]) => [n, c])).toEqual([["Y/query", "r1"], ["Y/query", "r2"]])
       expect((a.methodResponses[1]![1] as { sawRef: { resultOf: string } }).sawRef.resultOf).toMatch(/^q\d+\.r1$/)
       expect(b.methodResponses).toEqual([["Z/changes", { echoed: { n: 2 } }, "r1"]])
@@ -175,6 +203,104 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("automatic batc
       yield* Fiber.interrupt(second)
       const got = yield* Fiber.join(first).pipe(Effect.timeout("5 seconds"))
       expect(got.list).toEqual([{ id: "m1" }])
+    }))
+
+  it.scoped("merges different `using` lists only when the Session advertises every capability in them", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start()
+      yield* Effect.all([get(service, ["m1"], {}, ["urn:a"]), get(service, ["m2"], {}, ["urn:b"])], {
+        concurrency: "unbounded"
+      })
+      expect(api().map((r) => r.using)).toEqual(expect.arrayContaining([["urn:a"], ["urn:b"]]))
+      expect(api()).toHaveLength(2)
+      yield* Effect.all([get(service, ["m1"], {}, ["urn:a"]), get(service, ["m2"], {}, ["urn:a"])], {
+        concurrency: "unbounded"
+      })
+      expect(api()).toHaveLength(3)
+      expect(api()[2].using).toEqual(["urn:a"])
+    }))
+
+  it.scoped("re-sends each member alone when the merged request gets a request-level error", () =>
+    Effect.gen(function*() {
+      // Advertises foobar, but refuses any request that uses it (a server whose Session over-promises).
+      const { api, service } = yield* start(
+        {},
+        undefined,
+        (body) => body.using.includes(foobar) ? { status: 400, problem: problem("unknownCapability") } : undefined
+      )
+      const [ok, refused] = yield* Effect.all([
+        get(service, ["m1"], {}, [chat]),
+        Effect.flip(get(service, ["m2"], {}, [foobar]))
+      ], { concurrency: "unbounded" })
+      expect(ok.list).toEqual([{ id: "m1" }])
+      expect(refused).toMatchObject({ _tag: "RequestError", type: "urn:ietf:params:jmap:error:unknownCapability" })
+      expect(api().map((r) => r.using.length)).toEqual([2, 1, 1])
+    }))
+
+  for (
+    const [name, status, body] of [
+      ["a `limit` request error", 400, problem("limit", { limit: "maxCallsInRequest" })],
+      ["a `notRequest` request error", 400, problem("notRequest")],
+      ["HTTP 413", 413, { type: "about:blank", status: 413 }]
+    ] as const
+  ) {
+    it.scoped(`answers each caller on its own after ${name} on the merged request`, () =>
+      Effect.gen(function*() {
+        // Refuses any request with more than one call, whatever it advertises.
+        const { api, service } = yield* start({}, undefined, (b) =>
+          b.methodCalls.length > 1 ? { status, problem: body } : undefined)
+        const results = yield* Effect.all([
+          get(service, ["m1"], {}, [chat]),
+          get(service, ["m2"], { properties: ["name"] }, [chat]),
+          get(service, ["m3"], { properties: ["id"] }, [chat])
+        ], { concurrency: "unbounded" })
+        expect(results.map((r) =>
+          r.list
+        )).toEqual([[{ id: "m1" }], [{ id: "m2" }], [{ id: "m3" }]])
+        expect(api().map((r) => r.methodCalls.length)).toEqual([3, 1, 1, 1])
+      }))
+  }
+
+  it.scoped("a request over the limits on its own fails alone, before any I/O; the others are answered", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start({ maxObjectsInGet: 4 })
+      const [big, a, b] = yield* Effect.all([
+        Effect.flip(get(service, ["m1", "m2", "m3", "m4", "m5"], { properties: ["x"] })),
+        get(service, ["m6"]),
+        get(service, ["m7"])
+      ], { concurrency: "unbounded" })
+      expect(big).toMatchObject({ _tag: "InvalidArgument" })
+      expect(big.message).toContain("the server allows 4")
+      expect([a.list, b.list]).toEqual([[{ id: "m6" }], [{ id: "m7" }]])
+      expect(api()).toHaveLength(1)
+      expect(api()[0].methodCalls).toHaveLength(1)
+    }))
+
+  it.scoped("splits a batch that would exceed maxSizeRequest into requests within it", () =>
+    Effect.gen(function*() {
+      const maxSizeRequest = 400
+      const { api, service } = yield* start({ maxSizeRequest })
+      const calls = Array.from({ length: 6 }, (_, i) => get(service, [`m${i}`], { pad: "p".repeat(80 + i) }))
+      const results = yield* Effect.all(calls, { concurrency: "unbounded" })
+      expect(results.map((r) => r.list[0]?.id)).toEqual(Array.from({ length: 6 }, (_, i) => `m${i}`))
+      const sent = api()
+      expect(sent.length).toBeGreaterThan(1)
+      expect(sent.length).toBeLessThan(6)
+      for (const r of sent) expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(maxSizeRequest)
+      expect(sent.flatMap((r) => r.methodCalls)).toHaveLength(6)
+    }))
+
+  it.scoped("refuses a lone request over maxSizeRequest (UTF-8 bytes) with InvalidArgument, sending nothing", () =>
+    Effect.gen(function*() {
+      const { api, service } = yield* start({ maxSizeRequest: 200 })
+      // 60 characters, 180 UTF-8 bytes: fits when counted in characters, not in bytes.
+      const error = yield* Effect.flip(get(service, ["m1"], { text: "€".repeat(60) }))
+      expect(error).toMatchObject({ _tag: "InvalidArgument" })
+      expect(error.message).toContain("maxSizeRequest")
+      expect(api()).toHaveLength(0)
+      const cyclic: Record<string, unknown> = {}
+      cyclic["self"] = cyclic
+      expect(yield* Effect.flip(get(service, ["m1"], { cyclic }))).toMatchObject({ _tag: "SerializeError" })
     }))
 
   it.scoped("can be turned off", () =>

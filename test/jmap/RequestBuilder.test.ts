@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { extractAll, extractResponse, RequestBuilder } from "../../src/jmap/RequestBuilder.js"
+import { extractAll, extractById, extractResponse, RequestBuilder } from "../../src/jmap/RequestBuilder.js"
 import type { JmapResponse } from "../../src/jmap/Wire.js"
 
 describe("RequestBuilder", () => {
@@ -71,5 +71,19 @@ describe("extractResponse", () => {
       response(["A/get", { n: 1 }, "c0"], ["error", { type: "unknownMethod" }, "c1"], ["C/get", {}, "c2"])
     )
     expect(all.map((r) => [r.callId, Either.isRight(r.result)])).toEqual([["c0", true], ["c1", false], ["c2", true]])
+  })
+
+  it("extractById maps call ids to their results; a duplicate call id is a ParseError (seed row 26)", () => {
+    const byId = Either.getOrThrow(
+      extractById(response(["A/get", { n: 1 }, "c0"], ["error", { type: "forbidden" }, "c1"]))
+    )
+    expect([...byId.keys()]).toEqual(["c0", "c1"])
+    expect(byId.get("c0")?.result).toEqual(Either.right({ n: 1 }))
+    expect(Either.getLeft(byId.get("c1")!.result)).toMatchObject({ _tag: "Some", value: { type: "forbidden" } })
+    const duplicate = extractById(response(["A/get", { n: 1 }, "c0"], ["A/set", {}, "c0"]))
+    expect(Either.getLeft(duplicate)).toMatchObject({
+      _tag: "Some",
+      value: { _tag: "ParseError", description: "server returned duplicate call id \"c0\" in batch response" }
+    })
   })
 })

@@ -70,7 +70,7 @@ describe("ChatClientTest (socket-less ChatClient)", () => {
           )
           expect(mismatch).toMatchObject({ _tag: "BlobIntegrityMismatch", actual: streamed.sha256 })
           const missing = yield* Effect.flip(alice.Blob.download({ blobId: "Bnope", name: "a.txt" }))
-          expect(missing).toMatchObject({ _tag: "HttpError", status: 404 })
+          expect(missing).toMatchObject({ _tag: "BlobNotFound", blobId: "Bnope" })
           const plain = yield* alice.Blob.upload({ contentType: "image/png", body: bytes("png") })
           expect(plain).toMatchObject({ size: 3, type: "image/png" })
         }))

@@ -5,7 +5,9 @@
  *
  * Ids are plain strings here: empty ones are refused by the client's guards with the seed's
  * messages. Optional properties are exact: leave a property out rather than setting it to
- * `undefined`.
+ * `undefined`. Create inputs keep properties they do not know — vendor extensions such as
+ * `"com.example:x"`, typed as allowed — and send them to the server (RFC 8620 §5.3), which answers
+ * what it does not support with `invalidProperties`.
  *
  * @since 0.1.0
  */
@@ -15,7 +17,7 @@ import { ResultReference } from "../../jmap/Wire.js"
 import { BodyType, ChatKind, ContactPresenceFilter, ContactSortProperty } from "../Enums.js"
 import { Attachment, BroadcastMention, Mention, MessageAction } from "../Message.js"
 import { ChatPushConfig } from "../PushTypes.js"
-import { inputMap, optional } from "./internal/schema.js"
+import { extensible, inputMap, optional } from "./internal/schema.js"
 import { PushKeys } from "./PushSubscription.js"
 
 /** RFC 8620 §5.2/§5.6 `maxChanges`: a positive integer. */
@@ -173,13 +175,13 @@ export { ContactSortProperty }
 const clientId = optional(Schema.String)
 
 /** A direct chat with one contact (core draft §Chat/set). */
-export const DirectChatCreateInput = Schema.Struct({
+export const DirectChatCreateInput = extensible({
   kind: Schema.Literal("direct"),
   contactId: Schema.String,
   clientId
 })
 /** A group chat (core draft §Chat/set): `memberIds` are the other initial members. */
-export const GroupChatCreateInput = Schema.Struct({
+export const GroupChatCreateInput = extensible({
   kind: Schema.Literal("group"),
   name: Schema.String,
   memberIds: Schema.Array(Schema.String),
@@ -197,7 +199,7 @@ export type ChatCreateInput = typeof ChatCreateInput.Type
  * `Message/set` create input (core draft §Message/set). `bodyType` defaults to `text/plain` and
  * `sentAt` to now.
  */
-export const MessageCreateInput = Schema.Struct({
+export const MessageCreateInput = extensible({
   chatId: Schema.String,
   body: Schema.String,
   bodyType: optional(BodyType),
@@ -216,7 +218,7 @@ export const MessageCreateInput = Schema.Struct({
 export type MessageCreateInput = typeof MessageCreateInput.Type
 
 /** `Space/set` create input (core draft §Space/set). */
-export const SpaceCreateInput = Schema.Struct({
+export const SpaceCreateInput = extensible({
   name: Schema.String,
   description: optional(Schema.String),
   iconBlobId: optional(Schema.String),
@@ -226,7 +228,7 @@ export const SpaceCreateInput = Schema.Struct({
 export type SpaceCreateInput = typeof SpaceCreateInput.Type
 
 /** `SpaceInvite/set` create input (core draft §SpaceInvite); the server assigns `id` and `code`. */
-export const SpaceInviteCreateInput = Schema.Struct({
+export const SpaceInviteCreateInput = extensible({
   spaceId: Schema.String,
   defaultChannelId: optional(Schema.String),
   expiresAt: optional(UTCDate),
@@ -237,7 +239,7 @@ export const SpaceInviteCreateInput = Schema.Struct({
 export type SpaceInviteCreateInput = typeof SpaceInviteCreateInput.Type
 
 /** `SpaceBan/set` create input (core draft §SpaceBan). */
-export const SpaceBanCreateInput = Schema.Struct({
+export const SpaceBanCreateInput = extensible({
   spaceId: Schema.String,
   userId: Schema.String,
   reason: optional(Schema.String),
@@ -248,7 +250,7 @@ export const SpaceBanCreateInput = Schema.Struct({
 export type SpaceBanCreateInput = typeof SpaceBanCreateInput.Type
 
 /** `CustomEmoji/set` create input (core draft §CustomEmoji); absent `spaceId`: server-global. */
-export const CustomEmojiCreateInput = Schema.Struct({
+export const CustomEmojiCreateInput = extensible({
   name: Schema.String,
   blobId: Schema.String,
   spaceId: optional(Schema.String),
@@ -269,7 +271,7 @@ export const ChatPushInput = Schema.Union(
 export type ChatPushInput = typeof ChatPushInput.Type
 
 /** `PushSubscription/set` create input (RFC 8620 §7.2 with the push draft's `chatPush`). */
-export const PushSubscriptionCreateInput = Schema.Struct({
+export const PushSubscriptionCreateInput = extensible({
   deviceClientId: Schema.String,
   url: Schema.String,
   keys: optional(PushKeys),

@@ -5,7 +5,8 @@
  *
  * Space and group-chat membership use the draft's semantic keys (`addMembers`, `removeChannels`,
  * …), which are not JSON Pointers; an empty list is left out. Reactions use the JSON Pointer key
- * `reactions/<senderReactionId>`.
+ * `reactions/<senderReactionId>`. Properties a patch does not know (vendor extensions such as
+ * `"com.example:x"`) are sent as they are.
  *
  * @since 0.1.0
  */
@@ -17,21 +18,21 @@ import { BodyType, ChatMemberRole, Permission, Presence, ReadDisposition } from 
 import { BroadcastMention, Mention } from "../Message.js"
 import { ChatPushInput } from "./Inputs.js"
 import { firstOf, type Guard, idList, invalid, nonEmpty } from "./internal/guards.js"
-import { clearable, flatMapPrepared, inputMap, now, optional } from "./internal/schema.js"
+import { clearable, extensible, flatMapPrepared, inputMap, now, optional } from "./internal/schema.js"
 
 /** A JSON PatchObject (RFC 8620 §5.3) as sent. */
 export type PatchObject = Readonly<Record<string, unknown>>
 
 /** A member to add to a group chat; `role` defaults to `member` on the server. */
-export const ChatAddMember = Schema.Struct({ id: Schema.String, role: optional(ChatMemberRole) })
+export const ChatAddMember = extensible({ id: Schema.String, role: optional(ChatMemberRole) })
 /** A new role for a group chat member. */
-export const ChatMemberRoleUpdate = Schema.Struct({ id: Schema.String, role: ChatMemberRole })
+export const ChatMemberRoleUpdate = extensible({ id: Schema.String, role: ChatMemberRole })
 
 /**
  * `Chat/set` update (core draft §Chat/set). `pinnedMessageIds: []` unpins everything; `name`,
  * `description`, `avatarBlobId` and the member lists are for group admins.
  */
-export const ChatPatch = Schema.Struct({
+export const ChatPatch = extensible({
   muted: optional(Schema.Boolean),
   muteUntil: clearable(UTCDate),
   receiveTypingIndicators: optional(Schema.Boolean),
@@ -50,7 +51,7 @@ export const ChatPatch = Schema.Struct({
 export type ChatPatch = typeof ChatPatch.Type
 
 /** A reaction to add (core draft §Reaction); `sentAt` defaults to the current time of Effect's `Clock`. */
-export const ReactionInput = Schema.Struct({
+export const ReactionInput = extensible({
   emoji: Schema.String,
   customEmojiId: optional(Schema.String),
   sentAt: optional(UTCDate)
@@ -64,7 +65,7 @@ export type ReactionInput = typeof ReactionInput.Type
  * `null` removes), mark read (`readAt`, `readDisposition`) and delete (`deletedAt`, with
  * `deletedForAll: true` for everyone).
  */
-export const MessagePatch = Schema.Struct({
+export const MessagePatch = extensible({
   body: optional(Schema.String),
   bodyType: optional(BodyType),
   mentions: optional(Schema.Array(Mention)),
@@ -79,22 +80,22 @@ export const MessagePatch = Schema.Struct({
 export type MessagePatch = typeof MessagePatch.Type
 
 /** `addMembers` element of `Space/set` (core draft §Space/set). */
-export const SpaceAddMember = Schema.Struct({ id: Schema.String, roleIds: optional(Schema.Array(Schema.String)) })
+export const SpaceAddMember = extensible({ id: Schema.String, roleIds: optional(Schema.Array(Schema.String)) })
 /** `updateMembers` element of `Space/set`. */
-export const SpaceUpdateMember = Schema.Struct({
+export const SpaceUpdateMember = extensible({
   id: Schema.String,
   roleIds: optional(Schema.Array(Schema.String)),
   nick: clearable(Schema.String)
 })
 /** `addChannels` element of `Space/set`: creates a `channel` Chat. */
-export const SpaceAddChannel = Schema.Struct({
+export const SpaceAddChannel = extensible({
   name: Schema.String,
   categoryId: optional(Schema.String),
   position: optional(UnsignedInt),
   topic: optional(Schema.String)
 })
 /** `updateChannels` element of `Space/set`; `categoryId: null` makes the channel uncategorized. */
-export const SpaceUpdateChannel = Schema.Struct({
+export const SpaceUpdateChannel = extensible({
   id: Schema.String,
   name: optional(Schema.String),
   topic: clearable(Schema.String),
@@ -104,14 +105,14 @@ export const SpaceUpdateChannel = Schema.Struct({
   permissionOverrides: optional(Schema.Array(ChannelPermission))
 })
 /** `addRoles` element of `Space/set`. */
-export const SpaceAddRole = Schema.Struct({
+export const SpaceAddRole = extensible({
   name: Schema.String,
   permissions: Schema.Array(Permission),
   position: UnsignedInt,
   color: optional(Schema.String)
 })
 /** `updateRoles` element of `Space/set`. */
-export const SpaceUpdateRole = Schema.Struct({
+export const SpaceUpdateRole = extensible({
   id: Schema.String,
   name: optional(Schema.String),
   color: clearable(Schema.String),
@@ -119,13 +120,13 @@ export const SpaceUpdateRole = Schema.Struct({
   position: optional(UnsignedInt)
 })
 /** `addCategories` element of `Space/set`. */
-export const SpaceAddCategory = Schema.Struct({
+export const SpaceAddCategory = extensible({
   name: Schema.String,
   position: optional(UnsignedInt),
   channelIds: optional(Schema.Array(Schema.String))
 })
 /** `updateCategories` element of `Space/set`. */
-export const SpaceUpdateCategory = Schema.Struct({
+export const SpaceUpdateCategory = extensible({
   id: Schema.String,
   name: optional(Schema.String),
   position: optional(UnsignedInt),
@@ -133,7 +134,7 @@ export const SpaceUpdateCategory = Schema.Struct({
 })
 
 /** `Space/set` update (core draft §Space/set): ordinary properties plus the twelve semantic list keys. */
-export const SpacePatch = Schema.Struct({
+export const SpacePatch = extensible({
   name: optional(Schema.String),
   description: clearable(Schema.String),
   iconBlobId: clearable(Schema.String),
@@ -156,7 +157,7 @@ export const SpacePatch = Schema.Struct({
 export type SpacePatch = typeof SpacePatch.Type
 
 /** `ChatContact/set` update: only `blocked` and `displayName` may change (core draft §ChatContact). */
-export const ChatContactPatch = Schema.Struct({
+export const ChatContactPatch = extensible({
   blocked: optional(Schema.Boolean),
   displayName: clearable(Schema.String)
 })
@@ -164,7 +165,7 @@ export const ChatContactPatch = Schema.Struct({
 export type ChatContactPatch = typeof ChatContactPatch.Type
 
 /** `SpaceBan/set` update: `reason` and `expiresAt` may change (core draft §SpaceBan; `null` clears). */
-export const SpaceBanPatch = Schema.Struct({
+export const SpaceBanPatch = extensible({
   reason: clearable(Schema.String),
   expiresAt: clearable(UTCDate)
 })
@@ -172,7 +173,7 @@ export const SpaceBanPatch = Schema.Struct({
 export type SpaceBanPatch = typeof SpaceBanPatch.Type
 
 /** `CustomEmoji/set` update: `name` and `blobId` may change (core draft §CustomEmoji). */
-export const CustomEmojiPatch = Schema.Struct({
+export const CustomEmojiPatch = extensible({
   name: optional(Schema.String),
   blobId: optional(Schema.String)
 })
@@ -180,12 +181,12 @@ export const CustomEmojiPatch = Schema.Struct({
 export type CustomEmojiPatch = typeof CustomEmojiPatch.Type
 
 /** `ReadPosition/set` update: the new high-water mark (core draft §ReadPosition). */
-export const ReadPositionPatch = Schema.Struct({ lastReadMessageId: Schema.String })
+export const ReadPositionPatch = extensible({ lastReadMessageId: Schema.String })
 /** @see {@link ReadPositionPatch} */
 export type ReadPositionPatch = typeof ReadPositionPatch.Type
 
 /** `PresenceStatus/set` update (core draft §PresenceStatus). */
-export const PresenceStatusPatch = Schema.Struct({
+export const PresenceStatusPatch = extensible({
   presence: optional(Presence),
   statusText: clearable(Schema.String),
   statusEmoji: clearable(Schema.String),
@@ -199,7 +200,7 @@ export type PresenceStatusPatch = typeof PresenceStatusPatch.Type
  * `PushSubscription/set` update (RFC 8620 §7.2): `types: null` means all types, `chatPush: null`
  * removes the chat configuration. `url`, `keys` and `deviceClientId` are immutable.
  */
-export const PushSubscriptionPatch = Schema.Struct({
+export const PushSubscriptionPatch = extensible({
   verificationCode: optional(Schema.String),
   expires: clearable(UTCDate),
   types: clearable(Schema.Array(Schema.String)),

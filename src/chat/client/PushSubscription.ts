@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { SetError } from "../../jmap/MethodResponses.js"
+import { ListResponse, SetError } from "../../jmap/MethodResponses.js"
 import { Id, OpenStruct, State, UTCDate } from "../../jmap/Primitives.js"
 import { ChatPushConfig } from "../PushTypes.js"
 
@@ -46,11 +46,15 @@ export const PushSubscription = OpenStruct({
 /** @see {@link PushSubscription} */
 export type PushSubscription = typeof PushSubscription.Type
 
-/** The `PushSubscription/get` response (RFC 8620 §7.2.1): `list` and `notFound`, no account or state. */
-export const PushSubscriptionGetResponse = OpenStruct({
-  list: Schema.Array(PushSubscription),
-  notFound: Schema.optionalWith(Schema.NullOr(Schema.Array(Id)), { exact: true })
-}, "PushSubscriptionGetResponse")
+/**
+ * The `PushSubscription/get` response (RFC 8620 §7.2.1): `list` and `notFound`, no account or
+ * state. Decoded object by object, like every `/get` (see `ListResponse`).
+ */
+export const PushSubscriptionGetResponse = ListResponse(
+  "PushSubscriptionGetResponse",
+  { notFound: Schema.optionalWith(Schema.NullOr(Schema.Array(Id)), { exact: true }) },
+  PushSubscription
+)
 /** @see {@link PushSubscriptionGetResponse} */
 export type PushSubscriptionGetResponse = typeof PushSubscriptionGetResponse.Type
 

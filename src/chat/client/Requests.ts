@@ -247,8 +247,10 @@ const destroy = (type: Type): Method => {
 }
 
 /**
- * seed-api §2.7: a `rateLimited` SetError for the creation becomes `RateLimited` with its
- * `serverRetryAfter`; absent or malformed, `UnexpectedResponse`.
+ * A `rateLimited` SetError for the creation becomes `RateLimited`: with its `serverRetryAfter`
+ * when the server sent a valid one (seed-api §2.7), and with an unknown retry time when it sent
+ * none — the draft defines `rateLimited` with only `type` and `description` (spec-digest §7.12).
+ * A `serverRetryAfter` that is present but malformed is an `UnexpectedResponse` (seed-api §2.7).
  */
 export const failOnRateLimited = (id: string) =>
 <A extends SetResponse<unknown, unknown>>(
@@ -266,7 +268,7 @@ export const failOnRateLimited = (id: string) =>
         })
       )
     case "Absent":
-      return Either.left(new UnexpectedResponse({ description: "rateLimited SetError missing serverRetryAfter" }))
+      return Either.left(new RateLimited({}))
     case "Malformed":
       return Either.left(
         new UnexpectedResponse({ description: `rateLimited SetError has malformed serverRetryAfter: ${after.raw}` })

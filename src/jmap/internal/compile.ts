@@ -36,6 +36,7 @@ const parseOptionsOf = (ast: AST.AST): Mode | undefined => {
 /** Nodes whose compiled output never differs from their input (so containers may return their input). */
 const primitiveTags = new Set([
   "StringKeyword",
+  "TemplateLiteral",
   "NumberKeyword",
   "BooleanKeyword",
   "Literal",
@@ -98,6 +99,10 @@ class Compiler {
         const literal = ast.literal
         return (u) => (u === literal ? u : FAIL)
       }
+      case "TemplateLiteral": {
+        const pattern = AST.getTemplateLiteralRegExp(ast)
+        return (u) => (typeof u === "string" && pattern.test(u) ? u : FAIL)
+      }
       case "Refinement": {
         const from = this.compile(ast.from, mode)
         const options = { errors: "first", onExcessProperty: mode } as const
@@ -132,6 +137,9 @@ class Compiler {
       case "Transformation":
         if (ast.transformation._tag === "TypeLiteralTransformation" && ast.from._tag === "TypeLiteral") {
           return this.typeLiteralTransformation(ast.from, ast.transformation, mode)
+        }
+        if (ast.transformation._tag === "FinalTransformation") {
+          return this.finalTransformation(ast, ast.transformation, mode)
         }
         return this.fallback(ast, mode)
       default:
@@ -221,6 +229,24 @@ class Compiler {
     }
   }
 
+  /**
+   * `Schema.transform` / `transformOrFail`: the compiled `from`, then the transformation's own
+   * decode when it answers synchronously with an `Either` (anything else gives up), then the
+   * compiled `to` — the steps Effect's decoder takes, in its order.
+   */
+  private finalTransformation(ast: AST.Transformation, transformation: AST.FinalTransformation, mode: Mode): Check {
+    const from = this.compile(ast.from, mode)
+    const to = this.compile(ast.to, mode)
+    const options = { errors: "first", onExcessProperty: mode } as const
+    return (u) => {
+      const a = from(u)
+      if (a === FAIL) return FAIL
+      const r: unknown = transformation.decode(a, options, ast, u)
+      if (!Either.isEither(r) || Either.isLeft(r)) return FAIL
+      return to(r.right)
+    }
+  }
+
   private typeLiteralTransformation(
     from: AST.TypeLiteral,
     transformation: AST.TypeLiteralTransformation,
@@ -264,7 +290,8 @@ class Compiler {
 }
 
 const isStringParameter = (p: AST.AST): boolean =>
-  p._tag === "StringKeyword" || (p._tag === "Refinement" && isStringParameter(p.from))
+  p._tag === "StringKeyword" || p._tag === "TemplateLiteral" ||
+  (p._tag === "Refinement" && isStringParameter(p.from))
 
 const compiler = new Compiler()
 

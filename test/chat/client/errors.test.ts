@@ -49,12 +49,22 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
 
   it.scoped("an undecodable response is a ParseError naming the method and the path", () =>
     Effect.gen(function*() {
+      const { client } = yield* start(() => respond(["Chat/get", { accountId: ACCOUNT, list: [], notFound: [] }]))
+      const error = yield* Effect.flip(client.Chat.get())
+      expect(error._tag).toBe("ParseError")
+      expect(plain(error)).toMatchObject({ subject: "Chat/get response", path: "state" })
+    }))
+
+  it.scoped("an ill-formed object of a /get list is left out and reported with its id and ParseError", () =>
+    Effect.gen(function*() {
       const { client } = yield* start(() =>
         respond(["Chat/get", { accountId: ACCOUNT, state: "s", list: [{ id: "c1", kind: "group" }], notFound: [] }])
       )
-      const error = yield* Effect.flip(client.Chat.get())
-      expect(error._tag).toBe("ParseError")
-      expect(plain(error)).toMatchObject({ subject: "Chat/get response", path: "list[0].createdAt" })
+      const got = yield* client.Chat.get()
+      expect(got.list).toEqual([])
+      expect(got.invalid.map((i) => ({ id: i.id, error: plain(i.error) }))).toEqual([
+        { id: "c1", error: expect.objectContaining({ _tag: "ParseError", subject: "Chat", path: "list[0].createdAt" }) }
+      ])
     }))
 
   it.scoped.skipIf(!haveFixtures)(
@@ -74,15 +84,22 @@ layer(NodeHttpClient.layerUndici, { excludeTestServices: true })("ChatClient err
       })
   )
 
-  it.scoped("Message.create: rateLimited without or with a malformed serverRetryAfter → UnexpectedResponse", () =>
+  it.scoped("Message.create: rateLimited as the draft defines it → RateLimited, retry time unknown", () =>
+    Effect.gen(function*() {
+      const { client } = yield* start(() =>
+        notCreated("Message/set", "cid", { type: "rateLimited", description: "slow mode: 30 s" })
+      )
+      const input = { clientId: "cid", chatId: "c", body: "hi" }
+      const absent = yield* Effect.flip(client.Message.create(input))
+      expect(plain(absent)).toEqual({ _tag: "RateLimited" })
+      expect(absent.message).toBe("rate limited")
+      expect(yield* Effect.flip(client.Message.send(input))).toMatchObject({ _tag: "RateLimited" })
+    }))
+
+  it.scoped("Message.create: rateLimited with a malformed serverRetryAfter → UnexpectedResponse", () =>
     Effect.gen(function*() {
       const { client, setAnswer } = yield* start(() => notCreated("Message/set", "cid", { type: "rateLimited" }))
       const input = { clientId: "cid", chatId: "c", body: "hi" }
-      const absent = yield* Effect.flip(client.Message.create(input))
-      expect(plain(absent)).toEqual({
-        _tag: "UnexpectedResponse",
-        description: "rateLimited SetError missing serverRetryAfter"
-      })
       setAnswer(() => notCreated("Message/set", "cid", { type: "rateLimited", serverRetryAfter: 12345 }))
       const malformed = yield* Effect.flip(client.Message.create(input))
       expect(plain(malformed)).toEqual({

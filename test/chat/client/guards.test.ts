@@ -162,7 +162,7 @@ const untyped: ReadonlyArray<readonly [string, (c: any) => Effect.Effect<unknown
     (c) => c.Chat.changes()
   ],
   [
-    "message_update: patch.reactions.__proto__: is unexpected, expected: { string | filter }",
+    "message_update: \"__proto__\" may not be a property name",
     (c) => c.Message.update({ id: "m", patch: { reactions: JSON.parse("{\"__proto__\": null}") } })
   ],
   ["space_join", (c) => c.Space.join({ inviteCode: "a", spaceId: "b" })],

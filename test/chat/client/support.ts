@@ -69,17 +69,19 @@ export const start = (answer: Answer, sessionOverrides: Record<string, unknown> 
       }
       json(res, 200, state.answer(JSON.parse(req.body.toString()) as SentRequest))
     })
-    const client = yield* Layer.build(
+    const context = yield* Layer.build(
       ChatClient.layer.pipe(
-        Layer.provide(SessionService.layerWith({ batching: false })),
+        Layer.provideMerge(SessionService.layerWith({ batching: false })),
         Layer.provide(HttpTransport.layer({ url: server.url }))
       )
-    ).pipe(Effect.map(Context.get(ChatClient)))
+    )
+    const client = Context.get(context, ChatClient)
+    const session = Context.get(context, SessionService.SessionService)
     /** The API requests sent so far. */
     const sent = (): ReadonlyArray<SentRequest> =>
       server.received.filter((r) => r.url === "/api/").map((r) => JSON.parse(r.body.toString()) as SentRequest)
     const setAnswer = (next: Answer) => {
       state.answer = next
     }
-    return { client, server, sent, setAnswer }
+    return { client, server, session, sent, setAnswer }
   })

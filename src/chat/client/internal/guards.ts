@@ -50,20 +50,39 @@ const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>) => {
   return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
-/** Decodes `input` with `schema` (a wrongly typed value is an `InvalidArgument`), then runs `guard`. */
+/** How deep {@link validate} looks for `"__proto__"` keys: as deep as the input schemas' objects go. */
+const protoKeyDepth = 4
+
+/** True when `value`, or an object or array within `depth` levels of it, has an own `"__proto__"` key. */
+const hasProtoKey = (value: unknown, depth: number): boolean => {
+  if (typeof value !== "object" || value === null || depth < 0) return false
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, "__proto__")) return true
+  for (const member of Array.isArray(value) ? value : Object.values(value)) {
+    if (hasProtoKey(member, depth - 1)) return true
+  }
+  return false
+}
+
+/**
+ * Decodes `input` with `schema` (a wrongly typed value is an `InvalidArgument`), then runs `guard`.
+ * An own `"__proto__"` property (possible in parsed JSON) is refused: inputs keep unknown
+ * properties, and copying that one would replace the object's prototype instead of sending it.
+ */
 export const validate = <A, I>(
   where: string,
   schema: Schema.Schema<A, I, never>,
   input: unknown,
   guard: (a: A) => Guard = () => undefined
 ): Either.Either<A, InvalidArgument> =>
-  Either.flatMap(
-    Either.mapLeft(decoderFor(schema)(input), (error) => {
-      const parsed = ParseError.fromSchema(where, error)
-      return invalid(where, parsed.path === "" ? parsed.description : `${parsed.path}: ${parsed.description}`)
-    }),
-    (a) => {
-      const failure = guard(a)
-      return failure === undefined ? Either.right(a) : Either.left(failure)
-    }
-  )
+  hasProtoKey(input, protoKeyDepth)
+    ? Either.left(invalid(where, "\"__proto__\" may not be a property name"))
+    : Either.flatMap(
+      Either.mapLeft(decoderFor(schema)(input), (error) => {
+        const parsed = ParseError.fromSchema(where, error)
+        return invalid(where, parsed.path === "" ? parsed.description : `${parsed.path}: ${parsed.description}`)
+      }),
+      (a) => {
+        const failure = guard(a)
+        return failure === undefined ? Either.right(a) : Either.left(failure)
+      }
+    )

@@ -8,6 +8,28 @@ import { Clock, Effect, Either, Schema } from "effect"
 /** An optional property that must be left out rather than set to `undefined`. */
 export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
+/**
+ * The name of a vendor extension property, `prefix:name` (e.g. `"com.example:x"`): typed as allowed
+ * in create inputs and patches, whose other unknown properties are still sent (see {@link extensible}).
+ */
+export const VendorProperty = Schema.TemplateLiteral(Schema.String, ":", Schema.String)
+
+/** The value of a vendor extension property: any JSON (generated as such by `Arbitrary`). */
+const VendorValue = Schema.Unknown.annotations({
+  // Through JSON once, so that generated values survive it unchanged (`-0` becomes `0`).
+  arbitrary: () => (fc) => fc.jsonValue({ maxDepth: 1 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+})
+
+/**
+ * A create input or patch object (RFC 8620 §5.3): `fields` are checked, and every other property —
+ * a vendor extension such as `"com.example:x"` — is kept and sent to the server, never dropped;
+ * the server answers what it does not know with `invalidProperties` (a `SetFailed`).
+ */
+export const extensible = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.Struct(fields, Schema.Record({ key: VendorProperty, value: VendorValue })).annotations({
+    parseOptions: { onExcessProperty: "preserve" }
+  })
+
 /** A patch property that may be kept (absent), cleared (`null`) or set. */
 export const clearable = <S extends Schema.Schema.All>(schema: S) =>
   Schema.optionalWith(Schema.NullOr(schema), { exact: true })
