@@ -1,8 +1,10 @@
 /**
- * effect-jmap-chat: an Effect SDK for JMAP Chat (RFC 8620 + draft-atwood-jmap-chat-00).
+ * effect-jmap-chat: an Effect SDK for JMAP Chat (RFC 8620 + draft-atwood-jmap-chat-00), on a
+ * generic JMAP client floor that serves any capability.
  *
  * Services (each a module with its `Context.Tag`, `make` and `layer`): `HttpTransport` →
- * `SessionService` → `ChatClient`. Errors, wire types and the chat data model are flat exports.
+ * `SessionService` → `JmapClient` and `JmapPush` (any capability) or `ChatClient` and `ChatPush`
+ * (JMAP Chat). Errors, wire types and the chat data model are flat exports.
  *
  * @since 0.1.0
  */

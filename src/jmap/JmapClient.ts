@@ -329,7 +329,8 @@ const capabilityOf = (invocation: Invocation.Invocation<unknown, unknown>): stri
 
 /**
  * A `JmapClient` over any transport: `call` sends a Request, `accountId` names the account of a
- * capability. Use it to run the client over an RFC 8887 WebSocket or against a test double.
+ * capability. Use it to run the client over an RFC 8887 WebSocket (`call: ws.call` with `ws` from
+ * `JmapPush.webSocket()`, `accountId: session.primaryAccountId`) or against a test double.
  */
 export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
   const executor = (capability: string | undefined): Invocation.Executor<E> => ({

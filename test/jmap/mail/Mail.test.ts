@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Console, Context, Effect, Either, Fiber, Layer, Schema, Stream } from "effect"
+import { execFile } from "node:child_process"
+import * as Path from "node:path"
 import * as MailExample from "../../../examples/mail.js"
 import * as Auth from "../../../src/jmap/Auth.js"
 import * as JmapClient from "../../../src/jmap/JmapClient.js"
@@ -67,6 +69,28 @@ describe("examples/mail.ts against a JMAP Mail server", () => {
       ])
       expect(server.eventSourceRequests).toEqual([{ types: "Mailbox,Email" }])
     }))
+
+  it.scopedLive(
+    "runs as a script (npx tsx examples/mail.ts) against JMAP_URL and exits 0 after JMAP_SECONDS",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* MailServer.make
+        const env = { ...process.env, JMAP_URL: server.url, JMAP_TOKEN: MailServer.token, JMAP_SECONDS: "1" }
+        const { code, stdout } = yield* Effect.async<{ code: number | null; stdout: string }>((resume) => {
+          execFile(
+            process.execPath,
+            ["--import", "tsx", "examples/mail.ts"],
+            { cwd: Path.resolve(import.meta.dirname, "../../.."), env, timeout: 60_000 },
+            (error, stdout) =>
+              resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout }))
+          )
+        })
+        expect(code).toBe(0)
+        expect(stdout).toContain("Recent emails in Inbox:\n  2026-12-01T09:00:00Z  alan: Machines")
+        expect(stdout).toContain("Listening for changes…")
+      }),
+    90_000
+  )
 })
 
 describe("JmapClient on an undeclared method", () => {
