@@ -5,8 +5,8 @@
  * and the server restarts once (every connection closed, all state kept) so the reconnection shows.
  */
 import { Console, type Duration, Effect, Option, Schedule } from "effect"
+import { ChatClientTest, ChatServer } from "effect-jmap-chat/testing"
 import { pathToFileURL } from "node:url"
-import { ChatClientTest, ChatServer } from "../src/testing/index.js"
 
 /** Where an example connects, as whom; `server` when it is the embedded one (the demo then drives it). */
 export interface Target {

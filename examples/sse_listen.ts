@@ -9,8 +9,8 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Chunk, Console, Deferred, Duration, Effect, Option, type Schedule, Stream } from "effect"
-import { Auth, ChatPush } from "../src/index.js"
-import { NodeChat } from "../src/node/index.js"
+import { Auth, ChatPush } from "effect-jmap-chat"
+import { NodeChat } from "effect-jmap-chat/node"
 import { chatter, fromEnv, isMain, seconds, type Target } from "./demo_target.js"
 
 /** One readable line per event. */

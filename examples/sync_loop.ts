@@ -26,8 +26,8 @@ import {
   Stream,
   SubscriptionRef
 } from "effect"
-import { Auth, type Chat, ChatClient, ChatPush, type DeltaSync, type Message } from "../src/index.js"
-import { NodeChat } from "../src/node/index.js"
+import { Auth, type Chat, ChatClient, ChatPush, type DeltaSync, type Message } from "effect-jmap-chat"
+import { NodeChat } from "effect-jmap-chat/node"
 import { chatter, fromEnv, isMain, seconds, type Target } from "./demo_target.js"
 import * as TypingIndicators from "./typing_indicators.js"
 

@@ -13,8 +13,8 @@
  */
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { ChatClient } from "../src/index.js"
-import { ChatBackend, ChatClientTest, ChatServer, ChatServerTest } from "../src/testing/index.js"
+import { ChatClient } from "effect-jmap-chat"
+import { ChatBackend, ChatClientTest, ChatServer, ChatServerTest } from "effect-jmap-chat/testing"
 
 // ---- the code under test ------------------------------------------------------------------
 

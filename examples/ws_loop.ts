@@ -10,8 +10,8 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Chunk, Console, Deferred, Duration, Effect, Option, Ref, type Schedule, Stream } from "effect"
-import { Auth, ChatPush, type Message } from "../src/index.js"
-import { NodeChat } from "../src/node/index.js"
+import { Auth, ChatPush, type Message } from "effect-jmap-chat"
+import { NodeChat } from "effect-jmap-chat/node"
 import { chatter, fromEnv, isMain, seconds, type Target } from "./demo_target.js"
 
 /** Options of {@link echoBot}. */

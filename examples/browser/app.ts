@@ -5,9 +5,8 @@
  * this file for the browser and serves it.
  */
 import { Cause, Effect, Runtime, Stream } from "effect"
-import { Auth, type Chat, ChatClient, ChatPush, type Message } from "effect-jmap-chat"
+import { Auth, type Chat, ChatClient, ChatPush, type Message, Ulid } from "effect-jmap-chat"
 import { BrowserChat } from "effect-jmap-chat/browser"
-import { ulid } from "ulid"
 
 /** What the demo server tells the page (`config.json`): the JMAP origin and its demo users. */
 interface DemoConfig {
@@ -98,7 +97,8 @@ const app = (me: string, via: Via) =>
         react.title = "React with 👍"
         react.textContent = "👍+"
         react.onclick = () =>
-          run(client.Message.update({ id: m.id, patch: { reactions: { [ulid()]: { emoji: "👍" } } } }))
+          run(Effect.flatMap(Ulid.make, (reactionId) =>
+            client.Message.update({ id: m.id, patch: { reactions: { [reactionId]: { emoji: "👍" } } } })))
         const item = li("message", span("sender", senderName(m.senderId)), span("body", m.body), reactions, react)
         item.dataset["messageId"] = m.id
         return item
@@ -118,7 +118,9 @@ const app = (me: string, via: Via) =>
           sort: [{ property: "sentAt", isAscending: false }],
           limit: 100
         })
-        for (const m of page.list) messages.set(m.id, m)
+        for (const m of page.list) {
+          messages.set(m.id, m)
+        }
         renderMessages()
       })
 
@@ -127,12 +129,20 @@ const app = (me: string, via: Via) =>
     const catchUp = Effect.gen(function*() {
       const chatChanges = yield* client.Chat.sync({ sinceState: chatState })
       chatState = chatChanges.newState
-      for (const chat of [...chatChanges.created, ...chatChanges.updated]) chats.set(chat.id, chat)
-      for (const id of chatChanges.destroyed) chats.delete(id)
+      for (const chat of [...chatChanges.created, ...chatChanges.updated]) {
+        chats.set(chat.id, chat)
+      }
+      for (const id of chatChanges.destroyed) {
+        chats.delete(id)
+      }
       const changes = yield* client.Message.sync({ sinceState: messageState })
       messageState = changes.newState
-      for (const m of [...changes.created, ...changes.updated]) messages.set(m.id, m)
-      for (const id of changes.destroyed) messages.delete(id)
+      for (const m of [...changes.created, ...changes.updated]) {
+        messages.set(m.id, m)
+      }
+      for (const id of changes.destroyed) {
+        messages.delete(id)
+      }
       renderChats()
       renderMessages()
     })
@@ -144,7 +154,11 @@ const app = (me: string, via: Via) =>
       inChat.delete(senderId)
       // A typing event shows for 10 s unless renewed (the sender repeats it while typing).
       if (isTyping) {
-        inChat.set(senderId, setTimeout(() => onTyping(chatId, senderId, false), 10_000))
+        inChat.set(
+          senderId,
+          setTimeout(() =>
+            onTyping(chatId, senderId, false), 10_000)
+        )
       }
       renderChats()
       renderMessages()

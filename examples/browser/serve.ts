@@ -6,10 +6,10 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, type Scope } from "effect"
+import { ChatServer, ChatServerTest } from "effect-jmap-chat/testing"
 import * as Fs from "node:fs/promises"
 import * as Http from "node:http"
 import * as Path from "node:path"
-import { ChatServer, ChatServerTest } from "../../src/testing/index.js"
 import { bundle } from "./build.js"
 
 /** The running demo. */

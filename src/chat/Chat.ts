@@ -75,4 +75,4 @@ export const Chat = OpenStruct({
   activeCallId: optionalNullable(Schema.String)
 }, "Chat")
 /** @see {@link Chat} */
-export type Chat = typeof Chat.Type
+export interface Chat extends Schema.Schema.Type<typeof Chat> {}

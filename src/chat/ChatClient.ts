@@ -115,24 +115,45 @@ export type SingleError<E> = CallError<E> | SetFailed | UnexpectedResponse
 /** The errors of `updateOne`: those of the single-object forms, or `ObjectGone` (a `burnOnRead` message marked read). */
 export type UpdateOneError<E> = SingleError<E> | ObjectGone
 
-/** The effect reading of the API: each method is an effect with a span. */
-export interface Effectful<E> extends Interpretation {
-  readonly Out: Effect.Effect<this["A"], this["E"] | CallError<E>>
+/**
+ * The transport errors of the HTTP `ChatClient` (`ChatClient.layer`, `NodeChat.layer`): those of
+ * an RFC 8620 Request through `SessionService` (HTTP, auth, rate limits, the Session itself).
+ */
+export type HttpTransportError = HttpTransport.CallError | SessionServiceModule.SessionError
+
+/**
+ * What a method of the HTTP `ChatClient` can fail with: `CallError<HttpTransportError>` under a
+ * name an editor can show (the single-object forms add `SetFailed | UnexpectedResponse`,
+ * `updateOne` also `ObjectGone`).
+ */
+export type HttpCallError =
+  | HttpTransportError
+  | InvalidArgument
+  | MethodError
+  | MethodNotFound
+  | ParseError
+
+/** The effect reading of the API: each method is an effect with a span, failing with its own errors or `C`. */
+export interface Effectful<C> extends Interpretation {
+  readonly Out: Effect.Effect<this["A"], this["E"] | C>
 }
 
+// The forms below take `C`, every call's errors (`CallError<E>`), and spell out what they add,
+// rather than nesting generic aliases: a hover then reads `HttpCallError | SetFailed | …`.
+
 /** `list`: `/query` then `/get` of the ids found, in one Request (RFC 8620 §3.7). */
-export interface Listing<T, Filter, Sort extends string, E> {
-  readonly list: (input?: QueryInput<Filter, Sort>) => Effect.Effect<StandardMethods.ListResult<T>, CallError<E>>
+export interface Listing<T, Filter, Sort extends string, C> {
+  readonly list: (input?: QueryInput<Filter, Sort>) => Effect.Effect<StandardMethods.ListResult<T>, C>
 }
 
 /** `sync`: the changes since a state, with the objects fetched (RFC 8620 §5.2; see `DeltaSync`). */
-export interface Syncing<T, E> {
-  readonly sync: (input: ChangesInput) => Effect.Effect<DeltaSync.SyncResult<T>, CallError<E> | UnexpectedResponse>
+export interface Syncing<T, C> {
+  readonly sync: (input: ChangesInput) => Effect.Effect<DeltaSync.SyncResult<T>, C | UnexpectedResponse>
 }
 
 /** `createOne`: the created object, or `SetFailed` when the server rejected it. */
-export interface CreateOne<T, C, E> {
-  readonly createOne: (input: C) => Effect.Effect<T, SingleError<E>>
+export interface CreateOne<T, I, C> {
+  readonly createOne: (input: I) => Effect.Effect<T, C | SetFailed | UnexpectedResponse>
 }
 
 /**
@@ -140,13 +161,13 @@ export interface CreateOne<T, C, E> {
  * was rejected, or `ObjectGone` when it was applied and the object is gone (a `burnOnRead` message
  * marked read is hard-deleted at once, draft-atwood-jmap-chat-00 §Message).
  */
-export interface UpdateOne<T, P, E> {
-  readonly updateOne: (input: UpdateInput<P>) => Effect.Effect<T, UpdateOneError<E>>
+export interface UpdateOne<T, P, C> {
+  readonly updateOne: (input: UpdateInput<P>) => Effect.Effect<T, C | SetFailed | UnexpectedResponse | ObjectGone>
 }
 
 /** `destroyOne`: succeeds when the object was destroyed, fails with `SetFailed` when it was not. */
-export interface DestroyOne<E> {
-  readonly destroyOne: (input: IdInput) => Effect.Effect<void, SingleError<E>>
+export interface DestroyOne<C> {
+  readonly destroyOne: (input: IdInput) => Effect.Effect<void, C | SetFailed | UnexpectedResponse>
 }
 
 /** Blob transfer over the session's upload and download URLs (RFC 8620 §6), for the chat account. */
@@ -160,68 +181,73 @@ export interface BlobTransfer<E> {
   ) => Effect.Effect<Uint8Array, E | HttpTransport.DownloadError>
 }
 
-/** The operations of a `ChatClient`, whose transport fails with `E`. Every method has `R = never`. */
-export interface Service<E = SessionServiceModule.CallError> {
+/**
+ * The operations of a `ChatClient` whose transport fails with `E`; `C` is what every method call
+ * can fail with (`CallError<E>`; `HttpCallError` for the `ChatClient` tag). Every method has `R = never`.
+ */
+export interface Service<out E = SessionServiceModule.CallError, out C = CallError<E>> {
   readonly Chat:
-    & ChatApi<Effectful<E>>
-    & Listing<Chat, ChatFilter, ChatSortProperty, E>
-    & Syncing<Chat, E>
-    & CreateOne<Chat, ChatCreateInput, E>
-    & UpdateOne<Chat, ChatPatch, E>
-    & DestroyOne<E>
+    & ChatApi<Effectful<C>>
+    & Listing<Chat, ChatFilter, ChatSortProperty, C>
+    & Syncing<Chat, C>
+    & CreateOne<Chat, ChatCreateInput, C>
+    & UpdateOne<Chat, ChatPatch, C>
+    & DestroyOne<C>
   readonly Message:
-    & MessageApi<Effectful<E>>
-    & Listing<Message, MessageFilter, MessageSortProperty, E>
-    & Syncing<Message, E>
-    & UpdateOne<Message, MessagePatch, E>
-    & DestroyOne<E>
+    & MessageApi<Effectful<C>>
+    & Listing<Message, MessageFilter, MessageSortProperty, C>
+    & Syncing<Message, C>
+    & UpdateOne<Message, MessagePatch, C>
+    & DestroyOne<C>
     & {
       /** Sends a message and returns it as stored, or fails with `SetFailed` / `RateLimited`. */
-      readonly send: (input: MessageCreateInput) => Effect.Effect<Message, SingleError<E> | RateLimited>
+      readonly send: (
+        input: MessageCreateInput
+      ) => Effect.Effect<Message, C | SetFailed | UnexpectedResponse | RateLimited>
     }
   readonly Space:
-    & SpaceApi<Effectful<E>>
-    & Listing<Space, SpaceFilter, SpaceSortProperty, E>
-    & Syncing<Space, E>
-    & CreateOne<Space, SpaceCreateInput, E>
-    & UpdateOne<Space, SpacePatch, E>
-    & DestroyOne<E>
+    & SpaceApi<Effectful<C>>
+    & Listing<Space, SpaceFilter, SpaceSortProperty, C>
+    & Syncing<Space, C>
+    & CreateOne<Space, SpaceCreateInput, C>
+    & UpdateOne<Space, SpacePatch, C>
+    & DestroyOne<C>
   readonly SpaceInvite:
-    & SpaceInviteApi<Effectful<E>>
-    & Syncing<SpaceInvite, E>
-    & CreateOne<SpaceInvite, SpaceInviteCreateInput, E>
-    & DestroyOne<E>
+    & SpaceInviteApi<Effectful<C>>
+    & Syncing<SpaceInvite, C>
+    & CreateOne<SpaceInvite, SpaceInviteCreateInput, C>
+    & DestroyOne<C>
   readonly SpaceBan:
-    & SpaceBanApi<Effectful<E>>
-    & Syncing<SpaceBan, E>
-    & CreateOne<SpaceBan, SpaceBanCreateInput, E>
-    & DestroyOne<E>
+    & SpaceBanApi<Effectful<C>>
+    & Syncing<SpaceBan, C>
+    & CreateOne<SpaceBan, SpaceBanCreateInput, C>
+    & DestroyOne<C>
   readonly ChatContact:
-    & ChatContactApi<Effectful<E>>
-    & Listing<ChatContact, ChatContactFilter, ContactSortProperty, E>
-    & Syncing<ChatContact, E>
-    & UpdateOne<ChatContact, ChatContactPatch, E>
+    & ChatContactApi<Effectful<C>>
+    & Listing<ChatContact, ChatContactFilter, ContactSortProperty, C>
+    & Syncing<ChatContact, C>
+    & UpdateOne<ChatContact, ChatContactPatch, C>
   readonly CustomEmoji:
-    & CustomEmojiApi<Effectful<E>>
-    & Listing<CustomEmoji, CustomEmojiFilter, CustomEmojiSortProperty, E>
-    & Syncing<CustomEmoji, E>
-    & CreateOne<CustomEmoji, CustomEmojiCreateInput, E>
-    & DestroyOne<E>
+    & CustomEmojiApi<Effectful<C>>
+    & Listing<CustomEmoji, CustomEmojiFilter, CustomEmojiSortProperty, C>
+    & Syncing<CustomEmoji, C>
+    & CreateOne<CustomEmoji, CustomEmojiCreateInput, C>
+    & DestroyOne<C>
   readonly ReadPosition:
-    & ReadPositionApi<Effectful<E>>
-    & Syncing<ReadPosition, E>
-    & UpdateOne<ReadPosition, ReadPositionPatch, E>
+    & ReadPositionApi<Effectful<C>>
+    & Syncing<ReadPosition, C>
+    & UpdateOne<ReadPosition, ReadPositionPatch, C>
   readonly PresenceStatus:
-    & PresenceStatusApi<Effectful<E>>
-    & Syncing<PresenceStatus, E>
-    & UpdateOne<PresenceStatus, PresenceStatusPatch, E>
+    & PresenceStatusApi<Effectful<C>>
+    & Syncing<PresenceStatus, C>
+    & UpdateOne<PresenceStatus, PresenceStatusPatch, C>
   readonly PushSubscription:
-    & PushSubscriptionApi<Effectful<E>>
-    & CreateOne<PushSubscription, PushSubscriptionCreateInput, E>
-    & UpdateOne<PushSubscription, PushSubscriptionPatch, E>
-    & DestroyOne<E>
-  readonly Quota: QuotaApi<Effectful<E>> & Syncing<Quota, E>
-  readonly Blob: BlobApi<Effectful<E>> & BlobTransfer<E>
+    & PushSubscriptionApi<Effectful<C>>
+    & CreateOne<PushSubscription, PushSubscriptionCreateInput, C>
+    & UpdateOne<PushSubscription, PushSubscriptionPatch, C>
+    & DestroyOne<C>
+  readonly Quota: QuotaApi<Effectful<C>> & Syncing<Quota, C>
+  readonly Blob: BlobApi<Effectful<C>> & BlobTransfer<E>
   /**
    * Several methods in one Request: `f` adds calls with the same typed builders (`b.Message.query(…)`,
    * `b.Message.get({ ids: q.ref("/ids") })`) and returns them in a record or tuple; the result holds
@@ -321,7 +347,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
   const run = <A>(prepared: Either.Either<Invocation.Invocation<A, unknown>, InvalidArgument>) =>
     Invocation.run(executor, prepared) as Effect.Effect<A, CallError<E>>
 
-  const apis = Api.effectful(executor, table, "ChatClient") as unknown as ChatApis<Effectful<E>>
+  const apis = Api.effectful(executor, table, "ChatClient") as unknown as ChatApis<Effectful<CallError<E>>>
 
   const fetchOne = (ns: ObjectType, id: string) =>
     Effect.flatMap(
@@ -474,7 +500,9 @@ export const make: Effect.Effect<Service, never, SessionService> = Effect.map(Se
   }))
 
 /** The `ChatClient` tag. */
-export class ChatClient extends Context.Tag("effect-jmap-chat/ChatClient")<ChatClient, Service>() {
+export class ChatClient
+  extends Context.Tag("effect-jmap-chat/ChatClient")<ChatClient, Service<HttpTransportError, HttpCallError>>()
+{
   /** The `ChatClient` layer; needs `SessionService`. */
   static readonly layer: Layer.Layer<ChatClient, never, SessionService> = Layer.effect(this, make)
   /** {@link makeWith}. */

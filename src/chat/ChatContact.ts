@@ -68,4 +68,4 @@ export const ChatContact = OpenStruct({
   did: optionalNullable(Schema.String)
 }, "ChatContact")
 /** @see {@link ChatContact} */
-export type ChatContact = typeof ChatContact.Type
+export interface ChatContact extends Schema.Schema.Type<typeof ChatContact> {}

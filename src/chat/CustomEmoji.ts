@@ -33,4 +33,4 @@ export const CustomEmoji = OpenStruct({
   createdAt: UTCDate
 }, "CustomEmoji")
 /** @see {@link CustomEmoji} */
-export type CustomEmoji = typeof CustomEmoji.Type
+export interface CustomEmoji extends Schema.Schema.Type<typeof CustomEmoji> {}

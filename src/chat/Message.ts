@@ -172,4 +172,4 @@ export const Message = OpenStruct({
   deletedForAll: optionalNullable(Schema.Boolean)
 }, "Message")
 /** @see {@link Message} */
-export type Message = typeof Message.Type
+export interface Message extends Schema.Schema.Type<typeof Message> {}

@@ -28,4 +28,4 @@ export const PresenceStatus = OpenStruct({
   updatedAt: UTCDate
 }, "PresenceStatus")
 /** @see {@link PresenceStatus} */
-export type PresenceStatus = typeof PresenceStatus.Type
+export interface PresenceStatus extends Schema.Schema.Type<typeof PresenceStatus> {}

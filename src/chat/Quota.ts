@@ -27,4 +27,4 @@ export const Quota = OpenStruct({
   description: optionalNullable(Schema.String)
 }, "Quota")
 /** @see {@link Quota} */
-export type Quota = typeof Quota.Type
+export interface Quota extends Schema.Schema.Type<typeof Quota> {}

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type { Schema } from "effect"
 import { Id, OpenStruct, UTCDate } from "../jmap/Primitives.js"
 import { optionalNullable } from "./internal/schema.js"
 
@@ -19,4 +20,4 @@ export const ReadPosition = OpenStruct({
   lastReadAt: optionalNullable(UTCDate)
 }, "ReadPosition")
 /** @see {@link ReadPosition} */
-export type ReadPosition = typeof ReadPosition.Type
+export interface ReadPosition extends Schema.Schema.Type<typeof ReadPosition> {}

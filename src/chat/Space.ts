@@ -77,4 +77,4 @@ export const Space = OpenStruct({
   taskListId: optionalNullable(Schema.String)
 }, "Space")
 /** @see {@link Space} */
-export type Space = typeof Space.Type
+export interface Space extends Schema.Schema.Type<typeof Space> {}

@@ -20,4 +20,4 @@ export const SpaceBan = OpenStruct({
   expiresAt: optionalNullable(UTCDate)
 }, "SpaceBan")
 /** @see {@link SpaceBan} */
-export type SpaceBan = typeof SpaceBan.Type
+export interface SpaceBan extends Schema.Schema.Type<typeof SpaceBan> {}

@@ -29,4 +29,4 @@ export const SpaceInvite = OpenStruct({
   createdAt: UTCDate
 }, "SpaceInvite")
 /** @see {@link SpaceInvite} */
-export type SpaceInvite = typeof SpaceInvite.Type
+export interface SpaceInvite extends Schema.Schema.Type<typeof SpaceInvite> {}

@@ -44,7 +44,7 @@ export const PushSubscription = OpenStruct({
   chatPush: optionalNullable(ChatPushMap)
 }, "PushSubscription")
 /** @see {@link PushSubscription} */
-export type PushSubscription = typeof PushSubscription.Type
+export interface PushSubscription extends Schema.Schema.Type<typeof PushSubscription> {}
 
 /**
  * The `PushSubscription/get` response (RFC 8620 §7.2.1): `list` and `notFound`, no account or

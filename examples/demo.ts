@@ -1,12 +1,13 @@
 /**
- * `npm run demo`: two users chat through the SDK. Starts the embedded reference server unless
- * JMAP_URL and credentials (JMAP_TOKEN for alice, JMAP_PEER_TOKEN for her peer) point at a real one.
+ * `npm run demo`. Without JMAP_URL, two users chat through the embedded reference server: a direct
+ * chat, typing, messages followed over push, a reaction, a reply, the read position. With JMAP_URL
+ * and credentials, a tour of your account on that server instead (see `demo_server.ts`).
  */
 import { Console, Effect, Fiber, Stream } from "effect"
-import { ulid } from "ulid"
-import { Auth, ChatClient, ChatPush } from "../src/index.js"
-import { NodeChat } from "../src/node/index.js"
-import { ChatServer } from "../src/testing/index.js"
+import { Auth, ChatClient, ChatPush, Ulid } from "effect-jmap-chat"
+import { NodeChat } from "effect-jmap-chat/node"
+import { ChatServer } from "effect-jmap-chat/testing"
+import { main } from "./demo_server.js"
 
 interface Person {
   readonly name: string
@@ -15,22 +16,8 @@ interface Person {
   readonly contactId: string
 }
 
-/** The two accounts to use: from the environment, or from a freshly started embedded server. */
+/** Alice and Bob on a freshly started embedded server (stopped when the scope closes). */
 const people = Effect.gen(function*() {
-  const url = process.env["JMAP_URL"]
-  const token = process.env["JMAP_TOKEN"]
-  const peerToken = process.env["JMAP_PEER_TOKEN"]
-  const peer = process.env["JMAP_PEER_ID"]
-  if (url && token && peerToken && peer) {
-    yield* Console.log(`Using ${url}`)
-    const me = process.env["JMAP_USER_ID"] ?? "me"
-    return [{ name: "you", url, token, contactId: me }, {
-      name: "peer",
-      url,
-      token: peerToken,
-      contactId: peer
-    }] as const
-  }
   const server = yield* ChatServer.make()
   yield* Console.log(`Embedded JMAP Chat server on ${server.url}`)
   const alice = server.user("alice")
@@ -45,7 +32,8 @@ const people = Effect.gen(function*() {
 const as = <A, E>(person: Person, program: Effect.Effect<A, E, ChatClient.ChatClient | ChatPush.ChatPush>) =>
   program.pipe(Effect.provide(NodeChat.layer({ url: person.url, auth: Auth.bearer(person.token) })))
 
-const program = Effect.gen(function*() {
+/** Alice writes to Bob, who follows over push, reacts, replies and marks the chat read. */
+const twoUsers = Effect.gen(function*() {
   const [alice, bob] = yield* people
 
   const chat = yield* as(
@@ -103,9 +91,13 @@ const program = Effect.gen(function*() {
     alice,
     Effect.gen(function*() {
       const client = yield* ChatClient.ChatClient
-      for (const body of ["Hi Bob! 👋", "Did you see the new JMAP Chat draft?"]) {
-        // Typing indicators are ephemeral: only a connected stream sees them.
+      for (const [i, body] of ["Hi Bob! 👋", "Did you see the new JMAP Chat draft?"].entries()) {
+        // Typing indicators are ephemeral: only a connected stream sees them. The first reaches
+        // nobody: the chat is in Bob's account only once her first message is delivered.
         yield* client.Chat.typing({ chatId: chat.id, typing: true })
+        if (i === 0) {
+          yield* Console.log(`  (${alice.name} is typing: ${bob.name} has no such chat until her first message)`)
+        }
         yield* Effect.sleep("300 millis")
         const sent = yield* client.Message.send({ chatId: chat.id, body, bodyType: "text/plain" })
         yield* Console.log(`  ${alice.name} → ${sent.body}`)
@@ -134,7 +126,8 @@ const program = Effect.gen(function*() {
       for (const m of list) yield* Console.log(`  ${nameOf(m.senderId)}: ${m.body}`)
       const last = list[list.length - 1]!
       // A reaction is keyed by its senderReactionId, a ULID (core draft §Reaction).
-      yield* client.Message.update({ id: last.id, patch: { reactions: { [ulid()]: { emoji: "👍" } } } })
+      const reactionId = yield* Ulid.make
+      yield* client.Message.update({ id: last.id, patch: { reactions: { [reactionId]: { emoji: "👍" } } } })
       const reply = yield* client.Message.send({
         chatId: mine.id,
         body: "Yes, reading it now.",
@@ -168,8 +161,10 @@ const program = Effect.gen(function*() {
   )
 })
 
-Effect.runPromise(program.pipe(Effect.scoped)).then(
-  () => process.exit(0),
+const program = process.env["JMAP_URL"] ? main(process.env) : Effect.scoped(twoUsers)
+
+Effect.runPromise(program).then(
+  () => process.exit(process.exitCode ?? 0),
   (error) => {
     console.error(String(error))
     process.exit(1)
