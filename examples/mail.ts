@@ -8,12 +8,12 @@
  * every `StateChange` for `Email` and on `Reconnected`, it syncs (`Email/changes` with the new
  * emails fetched in the same Request) and prints what is new.
  *
- *   JMAP_URL=https://api.fastmail.com JMAP_TOKEN=… npx tsx examples/mail.ts   # for JMAP_SECONDS (30)
+ *   JMAP_URL=https://api.fastmail.com JMAP_TOKEN=… npm run example examples/mail.ts   # for JMAP_SECONDS (30)
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Ref, Schema, Stream } from "effect"
-import { Auth, JmapClient, JmapPush, UTCDate } from "../src/index.js"
-import { NodeJmap } from "../src/node/index.js"
+import { Auth, JmapClient, JmapPush, UTCDate } from "effect-jmap-chat"
+import { NodeJmap } from "effect-jmap-chat/node"
 import { isMain, seconds } from "./demo_target.js"
 
 /** The JMAP Mail capability (RFC 8621 §1.3.1). */

@@ -6,14 +6,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Console, Context, Effect, Either, Fiber, Layer, Schema, Stream } from "effect"
-import { execFile } from "node:child_process"
-import * as Path from "node:path"
 import * as MailExample from "../../../examples/mail.js"
 import * as Auth from "../../../src/jmap/Auth.js"
 import * as JmapClient from "../../../src/jmap/JmapClient.js"
 import * as JmapPush from "../../../src/jmap/push/JmapPush.js"
 import * as PushEvent from "../../../src/jmap/push/PushEvent.js"
 import * as NodeJmap from "../../../src/node/NodeJmap.js"
+import { runScript } from "../../support/Scripts.js"
 import * as MailServer from "./MailServer.js"
 
 const stack = (server: MailServer.MailServer) =>
@@ -71,19 +70,12 @@ describe("examples/mail.ts against a JMAP Mail server", () => {
     }))
 
   it.scopedLive(
-    "runs as a script (npx tsx examples/mail.ts) against JMAP_URL and exits 0 after JMAP_SECONDS",
+    "runs as a script (tsx examples/mail.ts) against JMAP_URL and exits 0 after JMAP_SECONDS",
     () =>
       Effect.gen(function*() {
         const server = yield* MailServer.make
-        const env = { ...process.env, JMAP_URL: server.url, JMAP_TOKEN: MailServer.token, JMAP_SECONDS: "1" }
-        const { code, stdout } = yield* Effect.async<{ code: number | null; stdout: string }>((resume) => {
-          execFile(
-            process.execPath,
-            ["--import", "tsx", "examples/mail.ts"],
-            { cwd: Path.resolve(import.meta.dirname, "../../.."), env, timeout: 60_000 },
-            (error, stdout) =>
-              resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout }))
-          )
+        const { code, stdout } = yield* runScript("examples/mail.ts", {
+          env: { JMAP_URL: server.url, JMAP_TOKEN: MailServer.token, JMAP_SECONDS: "1" }
         })
         expect(code).toBe(0)
         expect(stdout).toContain("Recent emails in Inbox:\n  2026-12-01T09:00:00Z  alan: Machines")
