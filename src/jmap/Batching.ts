@@ -22,6 +22,7 @@
  */
 import { Deferred, Duration, Effect, Either, Exit, type Scope } from "effect"
 import { isIdempotentRequest } from "./HttpTransport.js"
+import { utf8Length } from "./internal/bytes.js"
 import { checkLimits, type CoreLimits } from "./Limits.js"
 import type { Invocation, JmapRequest, JmapResponse } from "./Wire.js"
 
@@ -111,7 +112,7 @@ export const isRequestLevelError = (error: unknown): boolean => {
   }
 }
 
-const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), "utf8")
+const byteLength = (value: unknown): number => utf8Length(JSON.stringify(value))
 
 /** The key of the group a request may be merged within (see the module comment). */
 const usingKey = (request: JmapRequest, capabilities: ReadonlySet<string>): string =>

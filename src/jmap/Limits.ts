@@ -7,6 +7,7 @@
  */
 import { Either } from "effect"
 import { InvalidArgument, SerializeError } from "./Errors.js"
+import { utf8Length } from "./internal/bytes.js"
 import { CoreCapabilityUri, type Session } from "./Session.js"
 import type { JmapRequest } from "./Wire.js"
 
@@ -59,7 +60,7 @@ const countSetObjects = (args: Record<string, unknown>): number => {
  */
 export const requestSize = (request: JmapRequest): Either.Either<number, SerializeError> => {
   try {
-    return Either.right(Buffer.byteLength(JSON.stringify(request), "utf8"))
+    return Either.right(utf8Length(JSON.stringify(request)))
   } catch (e) {
     return Either.left(new SerializeError({ description: e instanceof Error ? e.message : "request is not JSON" }))
   }

@@ -59,6 +59,7 @@ import {
   UnexpectedResponse,
   WebSocketError
 } from "../Errors.js"
+import { utf8Length } from "../internal/bytes.js"
 import { timeoutFail } from "../internal/timeout.js"
 import { resolveWebSocketUrl } from "../internal/webSocketUrl.js"
 import type { JmapRequest, JmapResponse } from "../Wire.js"
@@ -205,20 +206,6 @@ export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string,
     resolveWebSocketUrl(url, baseUrl),
     (problem) => new InvalidArgument({ description: `WebSocket URL: ${problem}` })
   )
-
-const utf8Length = (s: string): number => {
-  let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4
-      i++
-    } else n += 3
-  }
-  return n
-}
 
 /** Consecutive non-text frames a call sits through before it gives up (seed-api §1.10). */
 const maxNonTextFrames = 64
