@@ -169,7 +169,7 @@ const wsEndToEnd = async (count: number) => {
   try {
     const program = (n: number) =>
       Effect.gen(function*() {
-        const session = yield* WebSocketSession.make({ url: `${server.url}?count=${n}` })
+        const session = yield* WebSocketSession.make({ url: `${server.url}?count=${n}`, codec: ChatWsFrame.codec })
         const events = yield* session.subscribe
         yield* session.pushEnable(null)
         return events

@@ -14,7 +14,8 @@
  * @since 0.1.0
  */
 import { Context, Effect, Either, Layer, Schema, type Stream } from "effect"
-import * as DeltaSync from "../jmap/DeltaSync.js"
+import * as Api from "../jmap/Api.js"
+import type * as DeltaSync from "../jmap/DeltaSync.js"
 import {
   InvalidArgument,
   type MethodError,
@@ -28,7 +29,6 @@ import {
 import type * as HttpTransport from "../jmap/HttpTransport.js"
 import { decodeValue } from "../jmap/internal/json.js"
 import * as Invocation from "../jmap/Invocation.js"
-import type { ChangesResponse, QueryResponse } from "../jmap/MethodResponses.js"
 import type { Id } from "../jmap/Primitives.js"
 import type { BlobUploadResponse } from "../jmap/Session.js"
 import { SessionService } from "../jmap/SessionService.js"
@@ -279,31 +279,16 @@ export interface MakeOptions<E> {
   ) => Effect.Effect<Uint8Array, E | HttpTransport.DownloadError>
 }
 
-type Prep = Either.Either<Invocation.Invocation<unknown, unknown>, InvalidArgument>
-type AnyMethod = (input?: unknown) => Prep
 type Namespace = keyof ChatApis<Batched>
 
-const methodsOf = (ns: Namespace): Record<string, AnyMethod> => Requests[ns] as unknown as Record<string, AnyMethod>
+/** The request table, as the generic readers of `src/jmap/Api.ts` take it. */
+const table = Requests as unknown as Api.Table
 
 /** `Requests[ns][name](input)`, read as producing `A`. */
 const prepare = <A = unknown>(ns: Namespace, name: string, input?: unknown) =>
-  methodsOf(ns)[name]!(input) as Either.Either<Invocation.Invocation<A, unknown>, InvalidArgument>
+  table[ns]![name]!(input) as Either.Either<Invocation.Invocation<A, unknown>, InvalidArgument>
 
 type Listed = GetLike<{ readonly id: string }>
-
-/** Reads every method of the request table with `f`. */
-const interpret = <F extends Interpretation>(f: (prepare: () => Prep, name: string) => unknown): ChatApis<F> =>
-  Object.fromEntries(
-    (Object.keys(Requests) as Array<Namespace>).map((ns) => [
-      ns,
-      Object.fromEntries(
-        Object.entries(methodsOf(ns)).map(([name, method]) => [
-          name,
-          (input?: unknown) => f(() => method(input), `${ns}.${name}`)
-        ])
-      )
-    ])
-  ) as unknown as ChatApis<F>
 
 /** What the single-object forms know about a created object of each type. */
 interface ObjectSpec {
@@ -367,9 +352,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
   const run = <A>(prepared: Either.Either<Invocation.Invocation<A, unknown>, InvalidArgument>) =>
     Invocation.run(executor, prepared) as Effect.Effect<A, CallError<E>>
 
-  const apis = interpret<Effectful<CallError<E>>>((prepare, name) =>
-    Effect.suspend(() => Invocation.run(executor, prepare())).pipe(Effect.withSpan(span(name), spanOptions))
-  )
+  const apis = Api.effectful(executor, table, "ChatClient") as unknown as ChatApis<Effectful<CallError<E>>>
 
   const fetchOne = (ns: ObjectType, id: string) =>
     Effect.flatMap(
@@ -456,33 +439,22 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
       }
     }).pipe(Effect.withSpan(span(`${ns}.destroyOne`), spanOptions))
 
-  const list = (ns: keyof typeof DataTypes) => (input?: unknown) =>
-    Effect.suspend(() =>
-      StandardMethods.list(
-        executor,
-        DataTypes[ns] as StandardMethods.DataType<any>,
-        prepare<QueryResponse>(ns, "query", input) as Either.Either<
-          Invocation.Invocation<QueryResponse>,
-          InvalidArgument
-        >
-      )
-    ).pipe(Effect.withSpan(span(`${ns}.list`), spanOptions))
+  const list = (ns: keyof typeof DataTypes) =>
+    Api.list(executor, DataTypes[ns] as StandardMethods.DataType<any>, table[ns]!["query"]!, span(`${ns}.list`))
 
-  const sync = (ns: keyof typeof DataTypes) => (input: SyncInput) =>
-    Effect.gen(function*() {
-      const checked = yield* validate(seedName(ns, "changes"), ChangesInputSchema, input)
-      const options = input.fullResync === false ? { ...checked, fullResync: false } : checked
-      return yield* DeltaSync.sync(
-        executor,
-        DataTypes[ns] as StandardMethods.DataType<any>,
-        (changes) =>
-          prepare<ChangesResponse>(ns, "changes", changes) as Either.Either<
-            Invocation.Invocation<ChangesResponse>,
-            InvalidArgument
-          >,
-        options
-      )
-    }).pipe(Effect.withSpan(span(`${ns}.sync`), spanOptions))
+  const sync = (ns: keyof typeof DataTypes) =>
+    Api.sync(
+      executor,
+      DataTypes[ns] as StandardMethods.DataType<any>,
+      table[ns]!["changes"]!,
+      (input) =>
+        Either.map(
+          validate(seedName(ns, "changes"), ChangesInputSchema, input),
+          (checked): DeltaSync.SyncOptions =>
+            (input as SyncInput).fullResync === false ? { ...checked, fullResync: false } : checked
+        ),
+      span(`${ns}.sync`)
+    )
 
   const noBlobTransport = (what: string) =>
     Effect.fail(new InvalidArgument({ description: `Blob.${what}: this client has no blob transport` }))
@@ -522,10 +494,7 @@ export const makeWith = <E>(options: MakeOptions<E>): Service<E> => {
   const service = {
     ...namespaces,
     Blob: { ...apis.Blob, ...blobTransfer },
-    batch: (f: (b: ChatApis<Batched>) => unknown) =>
-      Invocation.batch(executor, (b) => f(interpret<Batched>((prepare) => b.add(prepare())))).pipe(
-        Effect.withSpan(span("batch"), spanOptions)
-      ),
+    batch: Api.batch(executor, table, span("batch")),
     accountId
   }
   return service as unknown as Service<E>

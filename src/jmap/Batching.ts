@@ -22,7 +22,7 @@
  */
 import { Deferred, Duration, Effect, Either, Exit, type Scope } from "effect"
 import { isIdempotentRequest } from "./HttpTransport.js"
-import { utf8Length } from "./internal/utf8.js"
+import { utf8Length } from "./internal/bytes.js"
 import { checkLimits, type CoreLimits } from "./Limits.js"
 import type { Invocation, JmapRequest, JmapResponse } from "./Wire.js"
 

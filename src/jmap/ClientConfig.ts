@@ -34,7 +34,7 @@ export interface ClientConfig {
   /**
    * A `Retry-After` longer than this is not waited for: an idempotent request fails with the
    * `RateLimited` (429) or `HttpError` (503) instead of retrying, and an EventSource push stream
-   * (`ChatPush`) ends with it instead of reconnecting. Default 60 s.
+   * (`JmapPush`, `ChatPush`) ends with it instead of reconnecting. Default 60 s.
    */
   readonly maxRetryAfter: Duration.Duration
 }

@@ -261,8 +261,8 @@ export class InvalidHeaderValue extends Schema.TaggedError<InvalidHeaderValue>(`
 
 /**
  * The server asked the client to slow down: HTTP 429 with `Retry-After` (RFC 9110 §10.2.3), or a
- * `rateLimited` SetError on `Message/set` (draft-atwood-jmap-chat-00), with `serverRetryAfter` when
- * the server sent one. With neither `retryAfter` nor `serverRetryAfter` the retry time is unknown.
+ * `rateLimited` SetError of a capability that defines one (e.g. JMAP Chat's `Message/set`,
+ * draft-atwood-jmap-chat-00), with `serverRetryAfter` when the server sent one. With neither `retryAfter` nor `serverRetryAfter` the retry time is unknown.
  */
 export class RateLimited extends Schema.TaggedError<RateLimited>(`${prefix}RateLimited`)("RateLimited", {
   /** How long to wait, when the server said. */
@@ -320,10 +320,10 @@ export class SetFailed extends Schema.TaggedError<SetFailed>(`${prefix}SetFailed
 
 /**
  * A write succeeded but its object no longer exists: the server reported the update (RFC 8620 §5.3
- * `updated`) and then has no such object (§5.1 `notFound`). The expected outcome of marking a
- * `burnOnRead` message read: the receiving server hard-deletes it immediately after setting
- * `readAt` (draft-atwood-jmap-chat-00 §Message). Nothing is to be retried; drop the object from
- * caches (`/changes` reports it destroyed).
+ * `updated`) and then has no such object (§5.1 `notFound`): the update itself destroyed it, as
+ * marking a JMAP Chat `burnOnRead` message read does (the receiving server hard-deletes it right
+ * after setting `readAt`, draft-atwood-jmap-chat-00 §Message). Nothing is to be retried; drop the
+ * object from caches (`/changes` reports it destroyed).
  */
 export class ObjectGone extends Schema.TaggedError<ObjectGone>(`${prefix}ObjectGone`)("ObjectGone", {
   operation: Schema.Literal("update"),
@@ -332,7 +332,7 @@ export class ObjectGone extends Schema.TaggedError<ObjectGone>(`${prefix}ObjectG
 }) {
   override get message(): string {
     return `${this.method} applied the ${this.operation} of ${this.id}, and the server no longer has it ` +
-      "(destroyed after the update, as a burnOnRead message is once read)"
+      "(destroyed by the update, as a burnOnRead message is once read)"
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * A prepared, typed RFC 8620 §3.2 method call (`Invocation<A, E>`: what to send and how to read
- * the answer), and the executor that sends one or several of them in a single Request (§3.3) with
- * result references (§3.7), returning each call's result separately (§3.4).
+ * Typed method calls: use `Invocation.make` to describe one RFC 8620 §3.2 call with the schema of
+ * its answer, and `run` / `batch` (or `JmapClient.call` / `JmapClient.batch`, which do this on the
+ * Session) to send one, or several in a single Request (§3.3) with result references (§3.7), each
+ * result read on its own (§3.4). (`RequestBuilder` is the untyped assembler underneath.)
  *
  * Invocations are plain values built before any I/O, so the same one can go over HTTP, over an
  * RFC 8887 WebSocket or into a batch.
@@ -39,7 +40,7 @@ export interface MakeOptions {
   readonly accountScoped?: boolean
 }
 
-/** An invocation whose response is decoded with `schema`. */
+/** Describes one call: `method` with `args` (without `accountId`), its answer decoded with `schema`. */
 export const make = <A, I>(
   method: string,
   args: Readonly<Record<string, unknown>>,
@@ -52,6 +53,11 @@ export const make = <A, I>(
   accountScoped: options.accountScoped ?? true,
   decode: (response) => decodeValue(schema, response, `${method} response`)
 })
+
+/** True for an {@link Invocation} (rather than the preparation of one). */
+export const isInvocation = (u: unknown): u is Invocation<unknown, unknown> =>
+  typeof u === "object" && u !== null && typeof (u as Invocation<unknown>).method === "string" &&
+  typeof (u as Invocation<unknown>).decode === "function" && Array.isArray((u as Invocation<unknown>).using)
 
 /** Post-processes a decoded response (e.g. turning a `rateLimited` SetError into a failure). */
 export const flatMap = <A, E, B, E2>(
@@ -175,8 +181,11 @@ const notJson = (invocation: Invocation<unknown, unknown>): InvalidArgument | un
 export class Batch {
   private readonly entries: Array<Entry> = []
 
-  /** Adds a prepared invocation (or the `InvalidArgument` its guards produced). */
-  add<A, E>(prepared: Preparation<A, E>): Pending<A, E> {
+  /** Adds an invocation, or a preparation of one (or the `InvalidArgument` its guards produced). */
+  add<A, E>(call: Preparation<A, E> | Invocation<A, E>): Pending<A, E> {
+    const prepared: Preparation<A, E> = isInvocation(call)
+      ? Either.right(call as Invocation<A, E>)
+      : call as Preparation<A, E>
     const callId = `r${this.entries.length + 1}`
     const pure = Either.isEither(prepared) ? prepared as Either.Either<Invocation<A, E>, InvalidArgument> : undefined
     const invocation: Invocation<unknown, unknown> = pure === undefined
@@ -249,13 +258,20 @@ export class Batch {
     return undefined
   }
 
-  /** The Request for `accountId` (needed only when some call is account-scoped), or the first problem. */
-  build(accountId: Id | undefined): Either.Either<JmapRequest, InvalidArgument> {
+  /**
+   * The Request, its account-scoped calls acting on `accountId` (or on the account it gives for
+   * each), or the first problem.
+   */
+  build(
+    accountId: Id | undefined | ((invocation: Invocation<unknown, unknown>) => Id | undefined)
+  ): Either.Either<JmapRequest, InvalidArgument> {
     const failure = this.failure
     if (failure !== undefined) return Either.left(failure)
     const builder = RequestBuilder.make()
     for (const { callId, invocation } of this.entries) {
-      const args = invocation.accountScoped ? { accountId, ...invocation.arguments } : invocation.arguments
+      const args = invocation.accountScoped
+        ? { accountId: typeof accountId === "function" ? accountId(invocation) : accountId, ...invocation.arguments }
+        : invocation.arguments
       builder.add(invocation.method, args, { callId, using: invocation.using })
     }
     return builder.build()
@@ -264,6 +280,11 @@ export class Batch {
   /** Whether any call needs an `accountId`. */
   get needsAccount(): boolean {
     return this.entries.some((e) => e.invocation.accountScoped)
+  }
+
+  /** The calls that need an `accountId`. */
+  get accountScoped(): ReadonlyArray<Invocation<unknown, unknown>> {
+    return this.entries.filter((e) => e.invocation.accountScoped).map((e) => e.invocation)
   }
 }
 
@@ -292,7 +313,33 @@ export const resultOf = <A, E>(
 /** How to send Requests: a transport `call` and the account id of account-scoped methods. */
 export interface Executor<E> {
   readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, E>
+  /** The account every account-scoped call acts on (unless `accountFor` is given). */
   readonly accountId: Effect.Effect<Id, E>
+  /**
+   * The account of one account-scoped call, where accounts differ by call (e.g. the Session's
+   * primary account for the call's capability, RFC 8620 §2); it replaces `accountId`.
+   */
+  readonly accountFor?: (invocation: Invocation<unknown, unknown>) => Effect.Effect<Id, E | InvalidArgument>
+}
+
+/** The account of each account-scoped call of `b` (one lookup per call), or the one account of all. */
+const accountsOf = <E>(
+  executor: Executor<E>,
+  b: Batch
+): Effect.Effect<Id | undefined | ((invocation: Invocation<unknown, unknown>) => Id), E | InvalidArgument> => {
+  if (!b.needsAccount) return Effect.succeed(undefined)
+  const accountFor = executor.accountFor
+  if (accountFor === undefined) return executor.accountId
+  return Effect.map(
+    Effect.forEach(
+      b.accountScoped,
+      (invocation) => Effect.map(accountFor(invocation), (id) => [invocation, id] as const)
+    ),
+    (pairs) => {
+      const ids = new Map(pairs)
+      return (invocation: Invocation<unknown, unknown>) => ids.get(invocation)!
+    }
+  )
 }
 
 /**
@@ -310,8 +357,7 @@ export const batch = <E, R>(
     return Effect.gen(function*() {
       yield* b.prepare
       if (b.failure !== undefined) return yield* b.failure
-      const accountId = b.needsAccount ? yield* executor.accountId : undefined
-      const request = yield* b.build(accountId)
+      const request = yield* b.build(yield* accountsOf(executor, b))
       const response = yield* executor.call(request)
       const warnings: Array<Effect.Effect<void>> = []
       const results = mapResults(shape, (p) => {
@@ -353,8 +399,8 @@ const mapResults = (shape: unknown, f: (p: Pending<unknown, unknown>) => unknown
   return shape
 }
 
-/** Sends one prepared invocation as a single-invocation Request with call id {@link CALL_ID}. */
+/** Sends one invocation (or a preparation of one) as a single-invocation Request with call id {@link CALL_ID}. */
 export const run = <E, A, EA>(
   executor: Executor<E>,
-  prepared: Preparation<A, EA>
+  prepared: Preparation<A, EA> | Invocation<A, EA>
 ): Effect.Effect<A, E | EA | InvalidArgument | ResultError> => Effect.flatten(batch(executor, (b) => b.add(prepared)))

@@ -7,7 +7,7 @@
  */
 import { Either } from "effect"
 import { InvalidArgument, SerializeError } from "./Errors.js"
-import { utf8Length } from "./internal/utf8.js"
+import { utf8Length } from "./internal/bytes.js"
 import { CoreCapabilityUri, type Session } from "./Session.js"
 import type { JmapRequest } from "./Wire.js"
 

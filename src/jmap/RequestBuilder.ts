@@ -1,7 +1,8 @@
 /**
- * Building RFC 8620 §3.3 Requests (with §3.7 result references) and reading §3.4 Responses:
- * `RequestBuilder`, `extractResponse` (one call's typed result) and `extractAll` (every
- * invocation's result separately, so one failed method does not discard the others).
+ * Raw Requests: use `RequestBuilder` only to assemble an RFC 8620 §3.3 Request by hand (untyped
+ * arguments, your own call ids, §3.7 result references) and read its §3.4 Response with
+ * `extractResponse` (one call's result, decoded with a schema) or `extractAll` (every invocation's
+ * result separately). For typed calls use `Invocation` or `JmapClient`, which build on it.
  *
  * @since 0.1.0
  */
@@ -38,7 +39,7 @@ export class RequestBuilder {
   private readonly capabilities = new Set<string>([CoreCapabilityUri])
   private problem: InvalidArgument | undefined
 
-  /** A new, empty builder; `using` lists capabilities every call needs. */
+  /** A new, empty Request under assembly (raw: see the module doc); `using` lists capabilities every call needs. */
   static make(using: ReadonlyArray<string> = []): RequestBuilder {
     const builder = new RequestBuilder()
     for (const uri of using) builder.capabilities.add(uri)

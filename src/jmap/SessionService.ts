@@ -256,7 +256,7 @@ export const makeWith = (
         })
       )
 
-    // Read on every ChatClient call: the cached Session, without a span of its own.
+    // Read on every client call: the cached Session, without a span of its own.
     const primaryAccountId: Service["primaryAccountId"] = (capability) =>
       Effect.flatMap(current, ({ session }) => {
         const id = session.primaryAccounts[capability]

@@ -4,7 +4,8 @@
  * `set`) that turns plain options into a typed {@link Invocation.Invocation}; the wire schemas of
  * their arguments; and {@link list}, `/query` then `/get` in one round trip (§3.7 result reference).
  *
- * Nothing here is specific to a data model: the chat client is a table of descriptors on top.
+ * Nothing here is specific to a data model: `JmapClient` and the chat client are tables of
+ * descriptors on top.
  *
  * @since 0.1.0
  */

@@ -9,11 +9,9 @@ import { type ConfigError, Layer } from "effect"
 import * as ChatClient from "../chat/ChatClient.js"
 import * as ChatPush from "../chat/push/ChatPush.js"
 import type { InvalidArgument, InvalidHeaderValue } from "../jmap/Errors.js"
-import * as HttpTransport from "../jmap/HttpTransport.js"
-import * as SessionService from "../jmap/SessionService.js"
-import * as NodeHttp from "./NodeHttp.js"
-import * as NodeSha256 from "./NodeSha256.js"
-import * as NodeWebSocket from "./NodeWebSocket.js"
+import type * as HttpTransport from "../jmap/HttpTransport.js"
+import type * as SessionService from "../jmap/SessionService.js"
+import * as NodeJmap from "./NodeJmap.js"
 
 /** Everything {@link layer} provides. */
 export type Services =
@@ -22,17 +20,14 @@ export type Services =
   | SessionService.SessionService
   | HttpTransport.HttpTransport
 
-const clients = Layer.merge(ChatClient.layer, ChatPush.layer.pipe(Layer.provide(NodeWebSocket.layer)))
+const clients = Layer.merge(ChatClient.layer, ChatPush.layer)
 
 /** Options of {@link layer}: server URL (origin or Session URL), auth, limits, private CA, batching, Session refresh. */
-export type Options = HttpTransport.Options & NodeHttp.NodeHttpOptions & SessionService.Options
+export type Options = NodeJmap.Options
 
 /** The stack for `options.url` with `options.auth`, e.g. `NodeChat.layer({ url, auth: Auth.bearer(token) })`. */
 export const layer = (options: Options): Layer.Layer<Services, InvalidArgument | InvalidHeaderValue> =>
-  clients.pipe(
-    Layer.provideMerge(SessionService.layerWith(options)),
-    Layer.provideMerge(NodeHttp.layer(options))
-  )
+  NodeJmap.layerWith(clients, options)
 
 /**
  * The stack configured from the environment: `JMAP_URL` plus `JMAP_TOKEN` (Bearer) or
@@ -41,11 +36,4 @@ export const layer = (options: Options): Layer.Layer<Services, InvalidArgument |
 export const layerConfig = (
   options: Omit<Options, "url" | "auth"> = {}
 ): Layer.Layer<Services, InvalidArgument | InvalidHeaderValue | ConfigError.ConfigError> =>
-  clients.pipe(
-    Layer.provideMerge(SessionService.layerWith(options)),
-    Layer.provideMerge(
-      HttpTransport.layerConfig(options).pipe(
-        Layer.provide(Layer.merge(NodeHttp.layerHttpClient(options), NodeSha256.layer))
-      )
-    )
-  )
+  NodeJmap.layerConfigWith(clients, options)

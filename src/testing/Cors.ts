@@ -11,16 +11,9 @@ import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform
 import { Effect } from "effect"
 import { problemResponse } from "./HttpSupport.js"
 import { RequestProblem } from "./ProtocolErrors.js"
+import type { CorsOptions } from "./ServerConfig.js"
 
-/** The `cors` option of the reference server. */
-export interface CorsOptions {
-  /** Origins whose pages may call the server (e.g. `"http://127.0.0.1:8080"`), or `"*"` for any. */
-  readonly allowedOrigins: ReadonlyArray<string> | "*"
-  /** Let pages send cookies (`credentials: "include"`): `Access-Control-Allow-Credentials: true`. Default false. */
-  readonly credentials?: boolean
-  /** How long a browser may cache a preflight, in seconds. Default 600. */
-  readonly maxAge?: number
-}
+export type { CorsOptions } from "./ServerConfig.js"
 
 /** The request headers a page may send. */
 export const allowedHeaders = ["Authorization", "Content-Type", "Accept", "Last-Event-ID", "Cache-Control"]

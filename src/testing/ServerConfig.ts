@@ -5,7 +5,15 @@
  *
  * @since 0.1.0
  */
-import type { CorsOptions } from "./Cors.js"
+/** The `cors` option of the reference server (see `Cors.middleware`). */
+export interface CorsOptions {
+  /** Origins whose pages may call the server (e.g. `"http://127.0.0.1:8080"`), or `"*"` for any. */
+  readonly allowedOrigins: ReadonlyArray<string> | "*"
+  /** Let pages send cookies (`credentials: "include"`): `Access-Control-Allow-Credentials: true`. Default false. */
+  readonly credentials?: boolean
+  /** How long a browser may cache a preflight, in seconds. Default 600. */
+  readonly maxAge?: number
+}
 
 /** One user to provision. Everything but `name` has a default derived from it. */
 export interface UserOptions {

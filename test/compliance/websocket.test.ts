@@ -2,7 +2,8 @@
  * Compliance tests §8 (WebSocket) of `jmap-chat-compliance-tests.md`, over real sockets: each
  * user runs the SDK's stack against a running reference server — `ChatClient` over HTTP for
  * methods, and an RFC 8887 `WebSocketSession` (URL from the Session's WebSocket capability,
- * credentials from `HttpTransport.authHeaders`) with `ChatStreamEnable` for typing and presence.
+ * credentials from `HttpTransport.authHeaders`, chat frames decoded: `ChatWebSocket`) with
+ * `ChatStreamEnable` for typing and presence.
  *
  * "Nothing arrived" is shown with a sentinel: a later event that must arrive is the next one.
  *
@@ -17,9 +18,9 @@
 import { expect, layer } from "@effect/vitest"
 import { Context, Duration, Effect, Layer, Option, Queue, Stream } from "effect"
 import { ChatClient, type Service as Client } from "../../src/chat/ChatClient.js"
+import * as ChatWebSocket from "../../src/chat/push/ChatWebSocket.js"
 import type * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import { HttpTransport } from "../../src/jmap/HttpTransport.js"
-import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
 import { SessionService } from "../../src/jmap/SessionService.js"
 import * as NodeWebSocket from "../../src/node/NodeWebSocket.js"
 import { ChatServer, ChatServerTest } from "../../src/testing/index.js"
@@ -31,11 +32,11 @@ type Ephemeral = ChatWsFrame.ChatTypingEvent | ChatWsFrame.ChatPresenceEvent
  * `user`'s client stack and push session on the server in context, with the chat stream enabled
  * (and known to be in force). `next` is the next typing or presence event.
  */
-const connect = (user: string, stream: WebSocketSession.ChatStreamOptions) =>
+const connect = (user: string, stream: ChatWebSocket.ChatStreamOptions) =>
   Effect.gen(function*() {
     const context = yield* Layer.build(ChatServerTest.layerFor(user))
     const capability = yield* Context.get(context, SessionService).webSocketCapability
-    const push = yield* WebSocketSession.make({
+    const push = yield* ChatWebSocket.make({
       url: Option.getOrThrow(capability).url,
       headers: Context.get(context, HttpTransport).authHeaders,
       pingInterval: Duration.infinity

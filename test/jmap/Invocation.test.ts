@@ -72,3 +72,18 @@ describe("Invocation.batch with effectful preparations", () => {
     )
   })
 })
+
+describe("Invocation.batch and run take a bare invocation", () => {
+  it.effect("no Either around a call that has no guards", () =>
+    Effect.gen(function*() {
+      const requests: Array<JmapRequest> = []
+      const got = yield* Invocation.run(echo(requests), Invocation.make("Foo/get", { ids: ["a"] }, Args))
+      expect(got).toEqual({ accountId: "A", ids: ["a"] })
+      const [first, second] = yield* Invocation.batch(echo(requests), (b) => {
+        const q = b.add(Invocation.make("Foo/query", {}, Args))
+        return [q, b.add(Invocation.make("Foo/get", { "#ids": q.ref("/ids") }, Args))] as const
+      })
+      expect([Either.isRight(first), Either.isRight(second)]).toEqual([true, true])
+      expect(requests[1]!.methodCalls.map(([name]) => name)).toEqual(["Foo/query", "Foo/get"])
+    }))
+})

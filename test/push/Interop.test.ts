@@ -7,10 +7,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Fiber, Option, Schedule, Stream } from "effect"
 import * as ChatEventSource from "../../src/chat/push/ChatEventSource.js"
 import * as ChatSseEvent from "../../src/chat/push/ChatSseEvent.js"
+import * as ChatWebSocket from "../../src/chat/push/ChatWebSocket.js"
 import * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
-import * as WebSocketSession from "../../src/jmap/push/WebSocketSession.js"
 import * as NodeWebSocket from "../../src/node/NodeWebSocket.js"
 import { ChatServer } from "../../src/testing/index.js"
 
@@ -89,7 +89,7 @@ describe("push clients against the reference server", () => {
         .map((e) => String(e.id))
       expect(expected.length).toBeGreaterThan(4)
       yield* server.faults.dropPushAfter(2)
-      const session = yield* WebSocketSession.make({
+      const session = yield* ChatWebSocket.make({
         url: server.webSocketUrl,
         headers: Effect.succeed({ authorization: `Bearer ${bob.token}` }),
         pingInterval: Duration.infinity,

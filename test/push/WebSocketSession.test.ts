@@ -16,6 +16,7 @@ import {
   TestClock
 } from "effect"
 import * as Net from "node:net"
+import * as ChatWebSocket from "../../src/chat/push/ChatWebSocket.js"
 import * as ChatWsFrame from "../../src/chat/push/ChatWsFrame.js"
 import * as Auth from "../../src/jmap/Auth.js"
 import * as HttpTransport from "../../src/jmap/HttpTransport.js"
@@ -43,14 +44,14 @@ const start = <E = never>(
   options: WebSocketSession.Options<E>,
   factory: Layer.Layer<WebSocketFactory> = NodeWebSocket.layer
 ) =>
-  WebSocketSession.make<E>({
+  ChatWebSocket.make<E>({
     pingInterval: Duration.infinity,
     schedule: Schedule.spaced("5 millis"),
     ...options
   }).pipe(Effect.provide(factory))
 
 /** Subscribes now; `next` takes the next frame and fails with `Some(error)` if the stream failed, `None` if it ended. */
-const frames = <E>(session: WebSocketSession.WebSocketSession<E>) =>
+const frames = <E>(session: WebSocketSession.WebSocketSession<E, ChatWsFrame.EphemeralFrame>) =>
   Effect.gen(function*() {
     const stream = yield* session.subscribe
     const queue = yield* Stream.toQueueOfElements(stream, { capacity: 4096 })

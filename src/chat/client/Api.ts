@@ -1,12 +1,13 @@
 /**
  * The shape of the JMAP Chat API (draft-atwood-jmap-chat-00 §Methods, RFC 8620 §5, §7.2), written
- * once and read three ways through an {@link Interpretation}: as pure prepared invocations
- * ({@link Prepared}), as effects (`ChatClient`), and as calls added to a batch.
+ * once and read three ways through an `Interpretation` (the generic machinery of `src/jmap/Api.ts`,
+ * shared with `JmapClient`): as pure prepared invocations (`Prepared`), as effects (`ChatClient`),
+ * and as calls added to a batch (`Batched`).
  *
  * @since 0.1.0
  */
+import type { Apply, Interpretation } from "../../jmap/Api.js"
 import type { RateLimited, UnexpectedResponse } from "../../jmap/Errors.js"
-import type * as Invocation from "../../jmap/Invocation.js"
 import type {
   ChangesResponse,
   GetResponse,
@@ -68,33 +69,8 @@ import type {
 import type { PushSubscriptionGetResponse, PushSubscriptionSetResponse } from "./PushSubscription.js"
 import type { BlobConvertResponse, BlobLookupResponse, SpaceJoinResponse, TypingResponse } from "./Responses.js"
 
-/**
- * How a method with result `A` and method-specific errors `E` is presented: `Out` reads `this["A"]`
- * and `this["E"]` (a type-level function, like `effect/HKT`).
- */
-export interface Interpretation {
-  readonly A: unknown
-  readonly E: unknown
-  readonly Out: unknown
-}
-
-/** `F` applied to `A` and `E`. */
-export type Apply<F extends Interpretation, A, E> = (F & { readonly A: A; readonly E: E })["Out"]
-
-/**
- * The prepared reading: the invocation, or the `InvalidArgument` of a guard. Pure (an `Either`)
- * except where building the call reads Effect's `Clock` — `Message.create` without `sentAt`, and
- * `Message.update` adding a reaction without `sentAt` — which is an `Effect` (so `TestClock`
- * controls the timestamp).
- */
-export interface Prepared extends Interpretation {
-  readonly Out: Invocation.Preparation<this["A"], this["E"]>
-}
-
-/** The batch reading: a call added to a batch, whose result is read after the Request. */
-export interface Batched extends Interpretation {
-  readonly Out: Invocation.Pending<this["A"], this["E"]>
-}
+/** The readings of the API (defined with the generic client, `src/jmap/Api.ts`). */
+export type { Apply, Batched, Interpretation, Prepared } from "../../jmap/Api.js"
 
 /** A `/set` response whose `created` and `updated` values are partial objects of `T`. */
 export type SetResult<T> = SetResponse<Partial<T>, Partial<T>>

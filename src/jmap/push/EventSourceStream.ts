@@ -28,7 +28,7 @@ import * as SseDecoder from "./SseDecoder.js"
  * from (the `lastEventId` option). A consumer that fetched state before opening the stream calls
  * `/changes` once on it: that closes the window between its fetch and the subscription, in which a
  * change would have gone unnoticed. Failed attempts before it emit nothing; every later connection
- * emits {@link Reconnected} instead. Always emitted (not opt-in): see `ChatSseEvent.Connected`.
+ * emits {@link Reconnected} instead. Always emitted (not opt-in): see `PushEvent.Connected`.
  */
 export class Connected extends Data.TaggedClass("Connected")<{
   readonly lastEventId: Option.Option<string>
@@ -74,7 +74,7 @@ export interface Options<E, R> {
   readonly schedule?: Schedule.Schedule<unknown, Disconnect<E>, R> | undefined
   /**
    * The longest `Retry-After` worth waiting for before a reconnection (default 60 s, as
-   * `ClientConfig.maxRetryAfter`, which `ChatPush` passes). A 429 or 503 whose `Retry-After` is longer
+   * `ClientConfig.maxRetryAfter`, which `JmapPush` passes). A 429 or 503 whose `Retry-After` is longer
    * ends the stream at once with that `RateLimited` or `HttpError` (its `retryAfter` says when the
    * server wants to be asked again), as an idempotent HTTP request does instead of retrying: a hostile
    * or broken server cannot park the consumer for hours or days. A `retry:` field above it is

@@ -91,6 +91,6 @@ export const encodeRequest = (request: JmapRequest, id: string): Either.Either<s
   return serialize({ "@type": "Request", id, ...rest })
 }
 
-/** Serialises a client → server control frame (`WebSocketPushEnable`, `ChatStreamEnable`, …) as JSON text. */
+/** Serialises a client → server control frame (`WebSocketPushEnable`, an extension's enable, …) as JSON text. */
 export const encodeFrame = (frame: { readonly "@type": string }): Either.Either<string, SerializeError> =>
   serialize(frame)

@@ -1,6 +1,7 @@
 /**
- * A resilient RFC 8887 JMAP-over-WebSocket session with the draft-atwood-jmap-chat-wss-00 ephemeral
- * events, on `@effect/platform/Socket`.
+ * A resilient RFC 8887 JMAP-over-WebSocket session, on `@effect/platform/Socket`, generic over the
+ * extension frames it understands (a {@link WsFrame.Codec}: e.g. the chat draft's ephemeral events,
+ * which `src/chat` plugs in).
  *
  * - `call` sends `{"@type":"Request","id":…}` and completes with the `Response` whose `requestId`
  *   matches (any number in flight, answered in any order); a `RequestError` frame for it fails it.
@@ -10,15 +11,17 @@
  *   once, and its answer, should it come later, is dropped. Ping and pong frames are not messages:
  *   they are never seen here, nor counted.
  * - `sendText` sends one raw text frame, for frames this SDK does not model.
- * - `pushEnable` / `pushDisable` (RFC 8887 §4.3.5) and `chatStreamEnable` / `chatStreamDisable` (WSS
- *   draft) record the wanted subscription and send it at once when connected.
- * - `events` streams every other frame, decoded to {@link ChatWsFrame.ChatWsFrame}. An unknown frame
- *   is `Unknown`; invalid JSON and binary frames are `Invalid`; none of them close the connection.
+ * - `pushEnable` / `pushDisable` (RFC 8887 §4.3.5) record the wanted push subscription and send it at
+ *   once when connected; `enableExtension` / `disableExtension` do the same for an extension's
+ *   subscription frames (e.g. `ChatStreamEnable`, draft-atwood-jmap-chat-wss-00).
+ * - `events` streams every other frame, decoded to a {@link WsFrame.WsFrame} (the `codec`'s frames
+ *   included). An unknown frame is `Unknown`; invalid JSON and binary frames are `Invalid`; none of
+ *   them close the connection.
  * - Resilience: keepalive with protocol pings (or `Core/echo` requests where the platform has no
  *   pings) and a pong deadline; reconnection on any close, error or silence with a `Schedule` (reset
  *   after a connection that received something). After each reconnect, BEFORE any queued call, the
  *   session re-sends `WebSocketPushEnable` with the last `pushState` seen in a `StateChange` and the
- *   current `ChatStreamEnable` (WSS guide startup sequence), then emits `Reconnected`. `Connected`
+ *   extensions' current enable frames (WSS guide startup sequence), then emits `Reconnected`. `Connected`
  *   is emitted once, right after push first goes live (the first `WebSocketPushEnable` sent on a
  *   ready connection), so that a consumer knows when to call `/changes` once. Calls in
  *   flight when a connection ends fail with that connection's `WebSocketError` (they are never
@@ -46,8 +49,6 @@ import {
   type Scope,
   Stream
 } from "effect"
-import * as ChatWsFrame from "../../chat/push/ChatWsFrame.js"
-import { ChatStreamDisable, ChatStreamEnable } from "../../chat/push/Ephemeral.js"
 import {
   AuthFailed,
   InvalidArgument,
@@ -58,14 +59,16 @@ import {
   UnexpectedResponse,
   WebSocketError
 } from "../Errors.js"
+import { utf8Length } from "../internal/bytes.js"
 import { timeoutFail } from "../internal/timeout.js"
 import { resolveWebSocketUrl } from "../internal/webSocketUrl.js"
 import type { JmapRequest, JmapResponse } from "../Wire.js"
 import { accepts, type Handle, refusal, WebSocketFactory } from "./WebSocketFactory.js"
 import { encodeFrame, encodeRequest, WebSocketPushDisable, WebSocketPushEnable } from "./WebSocketFrames.js"
+import * as WsFrame from "./WsFrame.js"
 
 /** Options of {@link make}. */
-export interface Options<E = never> {
+export interface Options<E = never, X = never> {
   /** The `url` of the `urn:ietf:params:jmap:websocket` capability. Relative URLs need `baseUrl`. */
   readonly url: string
   /** Resolves a relative or host-less `url` (e.g. the Session URL); `http:` maps to `ws:`, `https:` to `wss:`. */
@@ -109,6 +112,17 @@ export interface Options<E = never> {
    * the largest burst the server may send.
    */
   readonly eventBufferSize?: number | undefined
+  /**
+   * The extension frames to decode besides RFC 8887's (e.g. `ChatWsFrame.codec`); without it a frame
+   * of any other `@type` is `Unknown`.
+   */
+  readonly codec?: WsFrame.Codec<X> | undefined
+}
+
+/** A client → server frame (`WebSocketPushEnable`, an extension's enable or disable frame, …). */
+export interface ControlFrame {
+  readonly "@type": string
+  readonly [property: string]: unknown
 }
 
 /** What ends a session. */
@@ -122,18 +136,11 @@ export type SessionError<E> = AuthFailed | WebSocketError | InvalidArgument | E
  */
 export type CallError<E> = SessionError<E> | RequestError | ParseError | SerializeError | UnexpectedResponse
 
-/** Options of {@link WebSocketSession.chatStreamEnable} (WSS draft §Enabling Ephemeral Push). */
-export interface ChatStreamOptions {
-  /** Non-empty: `"typing"`, `"presence"`, or companion values. */
-  readonly dataTypes: ReadonlyArray<string>
-  /** Chats to get typing events for; `null` or absent = all the owner's chats. */
-  readonly chatIds?: ReadonlyArray<string> | null | undefined
-  /** Contacts to get presence events for; `null` or absent = all known contacts. */
-  readonly contactIds?: ReadonlyArray<string> | null | undefined
-}
-
-/** A live RFC 8887 session. It stays usable across reconnections until its scope closes or it ends. */
-export interface WebSocketSession<E = never> {
+/**
+ * A live RFC 8887 session whose events include the extension frames `X` of its codec. It stays
+ * usable across reconnections until its scope closes or it ends.
+ */
+export interface WebSocketSession<E = never, X = never> {
   /** The resolved `ws:`/`wss:` URL, without query or credentials. */
   readonly url: string
   /**
@@ -143,9 +150,9 @@ export interface WebSocketSession<E = never> {
    * session's scope closes; fails when the session ends, or with a `Capacity` `WebSocketError` when
    * this subscriber falls more than `eventBufferSize` frames behind (see {@link Options}).
    */
-  readonly events: Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>
+  readonly events: Stream.Stream<WsFrame.WsFrame<X>, SessionError<E>>
   /** Subscribes now, consumes later (subscribe before `pushEnable` to miss nothing). */
-  readonly subscribe: Effect.Effect<Stream.Stream<ChatWsFrame.ChatWsFrame, SessionError<E>>, never, Scope.Scope>
+  readonly subscribe: Effect.Effect<Stream.Stream<WsFrame.WsFrame<X>, SessionError<E>>, never, Scope.Scope>
   /** Sends an RFC 8620 Request (RFC 8887 §4.3.1) and awaits its Response, within `requestTimeout`. */
   readonly call: (request: JmapRequest) => Effect.Effect<JmapResponse, CallError<E>>
   /**
@@ -163,10 +170,18 @@ export interface WebSocketSession<E = never> {
   ) => Effect.Effect<void, SessionError<E>>
   /** `WebSocketPushDisable`; not re-sent after reconnects (push is off on a new connection). */
   readonly pushDisable: Effect.Effect<void, SessionError<E>>
-  /** `ChatStreamEnable`, replacing the previous one, now and after every reconnect. */
-  readonly chatStreamEnable: (options: ChatStreamOptions) => Effect.Effect<void, SessionError<E>>
-  /** `ChatStreamDisable`. */
-  readonly chatStreamDisable: Effect.Effect<void, SessionError<E>>
+  /**
+   * An extension's subscription frame (e.g. the chat draft's `ChatStreamEnable`), kept under `key`
+   * in place of the previous one: sent now when connected, and on every new connection right after
+   * `WebSocketPushEnable` and before any queued call (WSS guide startup sequence). Frames under
+   * different keys go in the order they were enabled (a replaced frame keeps its place).
+   */
+  readonly enableExtension: (key: string, frame: ControlFrame) => Effect.Effect<void, SessionError<E>>
+  /**
+   * Forgets the frame kept under `key` (it is no longer re-sent) and sends `frame` (e.g.
+   * `ChatStreamDisable`), if given, now when connected.
+   */
+  readonly disableExtension: (key: string, frame?: ControlFrame) => Effect.Effect<void, SessionError<E>>
   /** The last `pushState` received (persist it to resume push after a restart). */
   readonly pushState: Effect.Effect<Option.Option<string>>
 }
@@ -192,20 +207,6 @@ export const resolveUrl = (url: string, baseUrl?: string): Either.Either<string,
     (problem) => new InvalidArgument({ description: `WebSocket URL: ${problem}` })
   )
 
-const utf8Length = (s: string): number => {
-  let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4
-      i++
-    } else n += 3
-  }
-  return n
-}
-
 /** Consecutive non-text frames a call sits through before it gives up (seed-api §1.10). */
 const maxNonTextFrames = 64
 
@@ -226,7 +227,7 @@ interface Connection<E> {
   textFrames: number
   readonly kill: Deferred.Deferred<never, WebSocketError>
   /** Frames received before the startup sequence finished (delivered right after `Reconnected`). */
-  early: Array<ChatWsFrame.ChatWsFrame> | undefined
+  early: Array<WsFrame.WsFrame<unknown>> | undefined
   ended: boolean
   /** Being dropped by the session (oversize message, dead peer): later frames are ignored. */
   dropped: boolean
@@ -249,9 +250,9 @@ const closedError = new WebSocketError({ reason: "ConnectionClosed", description
  * connection). Fails with `InvalidArgument` before any I/O for a bad URL or limit. Closing the scope
  * closes the socket with 1000 and fails waiting calls with a `ConnectionClosed` error.
  */
-export const make = <E = never>(
-  options: Options<E>
-): Effect.Effect<WebSocketSession<E>, InvalidArgument, Scope.Scope | WebSocketFactory> =>
+export const make = <E = never, X = never>(
+  options: Options<E, X>
+): Effect.Effect<WebSocketSession<E, X>, InvalidArgument, Scope.Scope | WebSocketFactory> =>
   Effect.gen(function*() {
     const url = yield* resolveUrl(options.url, options.baseUrl)
     const maxMessageBytes = options.maxMessageBytes ?? MiB
@@ -283,16 +284,18 @@ export const make = <E = never>(
     let state: State<E> = { _tag: "Connecting" }
     const ready = yield* Effect.makeLatch(false)
     const control = yield* Effect.makeSemaphore(1)
-    const subscribers = new Set<Mailbox.Mailbox<ChatWsFrame.ChatWsFrame, SessionError<E>>>()
+    const codec = options.codec ?? (WsFrame.core as WsFrame.Codec<X>)
+    const subscribers = new Set<Mailbox.Mailbox<WsFrame.WsFrame<X>, SessionError<E>>>()
     let wantedPush: { readonly dataTypes: ReadonlyArray<string> | null } | undefined
-    let wantedChat: ChatStreamEnable | undefined
+    // The extensions' enable frames, re-sent on every connection (in the order of their keys).
+    const wantedExtensions = new Map<string, ControlFrame>()
     let lastPushState: Option.Option<string> = Option.none()
     let nextId = 0
     let reconnects = 0
     // `Connected` was published: push went live once.
     let pushLive = false
 
-    const publish = (frame: ChatWsFrame.ChatWsFrame): void => {
+    const publish = (frame: WsFrame.WsFrame<X>): void => {
       for (const mailbox of subscribers) {
         if (!mailbox.unsafeOffer(frame)) {
           subscribers.delete(mailbox)
@@ -319,7 +322,7 @@ export const make = <E = never>(
       }
     }
 
-    const sendFrame = (connection: Connection<E>, frame: { readonly "@type": string }): boolean => {
+    const sendFrame = (connection: Connection<E>, frame: ControlFrame): boolean => {
       const text = encodeFrame(frame)
       return Either.isRight(text) && send(connection, text.right)
     }
@@ -333,7 +336,7 @@ export const make = <E = never>(
     ): void => {
       if (sendFrame(connection, pushEnableFrame(dataTypes, pushState)) && !pushLive) {
         pushLive = true
-        publish(new ChatWsFrame.Connected({ pushState }, true))
+        publish(new WsFrame.Connected({ pushState }, true))
       }
     }
 
@@ -351,38 +354,45 @@ export const make = <E = never>(
     }
 
     // ---- inbound frames ----
-    const dispatch = (connection: Connection<E>, frame: ChatWsFrame.ChatWsFrame): void => {
-      switch (frame._tag) {
+    const dispatch = (connection: Connection<E>, frame: WsFrame.WsFrame<X>): void => {
+      // Only RFC 8887 frames are dispatched on; an extension's frames are published as they are.
+      switch ((frame as WsFrame.WsFrame)._tag) {
         case "Response":
         case "RequestError": {
-          const call = Option.isSome(frame.requestId) ? connection.pending.get(frame.requestId.value) : undefined
+          const known = frame as WsFrame.Response | WsFrame.RequestError
+          const call = Option.isSome(known.requestId) ? connection.pending.get(known.requestId.value) : undefined
           if (call !== undefined) {
-            connection.pending.delete((frame.requestId as Option.Some<string>).value)
+            connection.pending.delete((known.requestId as Option.Some<string>).value)
             Deferred.unsafeDone(
               call.deferred,
-              frame._tag === "Response" ? Exit.succeed(frame.response) : Exit.fail(frame.error)
+              known._tag === "Response" ? Exit.succeed(known.response) : Exit.fail(known.error)
             )
             return
           }
           // The late answer of a call that stopped waiting (timed out, interrupted) or of a keepalive.
-          if (Option.isSome(frame.requestId) && isOwnRequestId(frame.requestId.value)) return
+          if (Option.isSome(known.requestId) && isOwnRequestId(known.requestId.value)) return
           break
         }
         case "Unknown": {
-          if ((frame.typeName === "Response" || frame.typeName === "RequestError") && Option.isSome(frame.error)) {
-            const id = ChatWsFrame.rawRequestId(frame)
+          const unknown = frame as WsFrame.Unknown
+          if (
+            (unknown.typeName === "Response" || unknown.typeName === "RequestError") && Option.isSome(unknown.error)
+          ) {
+            const id = WsFrame.rawRequestId(unknown)
             const call = Option.isSome(id) ? connection.pending.get(id.value) : undefined
             if (call !== undefined) {
               connection.pending.delete((id as Option.Some<string>).value)
-              Deferred.unsafeDone(call.deferred, Exit.fail(frame.error.value))
+              Deferred.unsafeDone(call.deferred, Exit.fail(unknown.error.value))
               return
             }
           }
           break
         }
-        case "StateChange":
-          if (frame.pushState !== undefined) lastPushState = Option.some(frame.pushState)
+        case "StateChange": {
+          const pushState = (frame as WsFrame.StateChange).pushState
+          if (pushState !== undefined) lastPushState = Option.some(pushState)
           break
+        }
       }
       publish(frame)
     }
@@ -395,10 +405,10 @@ export const make = <E = never>(
     const receive = (connection: Connection<E>) => (data: string | Uint8Array): void => {
       if (connection.dropped) return
       connection.healthy = true
-      let frame: ChatWsFrame.ChatWsFrame
+      let frame: WsFrame.WsFrame<X>
       if (typeof data !== "string") {
         skipNonText(connection)
-        frame = new ChatWsFrame.Invalid({
+        frame = new WsFrame.Invalid({
           error: new UnexpectedResponse({ description: "binary WebSocket frame (RFC 8887 §4.1 requires text frames)" })
         }, true)
       } else if (
@@ -407,7 +417,7 @@ export const make = <E = never>(
         return drop(connection, tooLarge())
       } else {
         connection.textFrames++
-        frame = Either.getOrElse(ChatWsFrame.decode(data), (error) => new ChatWsFrame.Invalid({ error }, true))
+        frame = Either.getOrElse(WsFrame.decode(data, codec), (error) => new WsFrame.Invalid({ error }, true))
       }
       if (connection.early === undefined) return dispatch(connection, frame)
       if (connection.early.length >= eventBufferSize) {
@@ -443,16 +453,16 @@ export const make = <E = never>(
     const startup = (connection: Connection<E>, previous: WebSocketError | undefined) =>
       control.withPermits(1)(Effect.sync(() => {
         if (wantedPush !== undefined) sendPushEnable(connection, wantedPush.dataTypes, lastPushState)
-        if (wantedChat !== undefined) sendFrame(connection, wantedChat)
+        for (const frame of wantedExtensions.values()) sendFrame(connection, frame)
         state = { _tag: "Ready", connection }
         ready.unsafeOpen()
         // A Connected published just above (push went live on this connection) comes first.
         if (previous !== undefined) {
-          publish(new ChatWsFrame.Reconnected({ attempt: ++reconnects, cause: previous }, true))
+          publish(new WsFrame.Reconnected({ attempt: ++reconnects, cause: previous }, true))
         }
         const early = connection.early ?? []
         connection.early = undefined
-        for (const frame of early) dispatch(connection, frame)
+        for (const frame of early) dispatch(connection, frame as WsFrame.WsFrame<X>)
       }))
 
     // ---- keepalive: a ping (or Core/echo) every pingInterval, answered within pongTimeout ----
@@ -782,9 +792,9 @@ export const make = <E = never>(
       }
     })
 
-    const subscribe: WebSocketSession<E>["subscribe"] = Effect.acquireRelease(
+    const subscribe: WebSocketSession<E, X>["subscribe"] = Effect.acquireRelease(
       Effect.tap(
-        Mailbox.make<ChatWsFrame.ChatWsFrame, SessionError<E>>(eventBufferSize),
+        Mailbox.make<WsFrame.WsFrame<X>, SessionError<E>>(eventBufferSize),
         (mailbox) =>
           Effect.sync(() => {
             if (state._tag !== "Ended") subscribers.add(mailbox)
@@ -798,7 +808,7 @@ export const make = <E = never>(
         })
     ).pipe(Effect.map(Mailbox.toStream))
 
-    const session: WebSocketSession<E> = {
+    const session: WebSocketSession<E, X> = {
       url: safeUrl,
       events: Stream.unwrapScoped(subscribe),
       subscribe,
@@ -816,21 +826,16 @@ export const make = <E = never>(
         wantedPush = undefined
         if (state._tag === "Ready") sendFrame(state.connection, WebSocketPushDisable.make({}))
       })),
-      chatStreamEnable: (o) =>
-        o.dataTypes.length === 0
-          ? Effect.fail(new InvalidArgument({ description: "ChatStreamEnable: dataTypes must not be empty" }))
-          : control.withPermits(1)(whenActive(() => {
-            wantedChat = ChatStreamEnable.make({
-              dataTypes: [...o.dataTypes],
-              chatIds: o.chatIds === undefined || o.chatIds === null ? null : [...o.chatIds],
-              contactIds: o.contactIds === undefined || o.contactIds === null ? null : [...o.contactIds]
-            })
-            if (state._tag === "Ready") sendFrame(state.connection, wantedChat)
-          })),
-      chatStreamDisable: control.withPermits(1)(whenActive(() => {
-        wantedChat = undefined
-        if (state._tag === "Ready") sendFrame(state.connection, ChatStreamDisable.make({}))
-      })),
+      enableExtension: (key, frame) =>
+        control.withPermits(1)(whenActive(() => {
+          wantedExtensions.set(key, frame)
+          if (state._tag === "Ready") sendFrame(state.connection, frame)
+        })),
+      disableExtension: (key, frame) =>
+        control.withPermits(1)(whenActive(() => {
+          wantedExtensions.delete(key)
+          if (frame !== undefined && state._tag === "Ready") sendFrame(state.connection, frame)
+        })),
       pushState: Effect.sync(() => lastPushState)
     }
     return session
